@@ -40,6 +40,18 @@ class YList(list[Any]):
 class _Loader(yaml.SafeLoader):
     """SafeLoader that builds YMap/YList with line numbers and refuses duplicate keys."""
 
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        """Construct one node; a scalar PyYAML cannot convert (``2026-13-45``, ``!!int x``) becomes a marked error."""
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, KeyError, AttributeError, TypeError, OverflowError) as exc:
+            # PyYAML's scalar constructors raise these bare, without the line they came from.
+            shown = str(node.value) if isinstance(node, yaml.ScalarNode) else node.tag
+            shown = shown if len(shown) <= 40 else shown[:37] + "..."
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read {shown!r} as {node.tag.rsplit(':', 1)[-1]}: {exc}", node.start_mark
+            ) from None
+
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> YMap:
     loader.flatten_mapping(node)
@@ -54,9 +66,7 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> YMap:
                 None, None, f"keys must be text, got {key!r}", key_node.start_mark
             )
         if key in result:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
-            )
+            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
         result[key] = loader.construct_object(value_node, deep=True)
         result.key_lines[key] = key_node.start_mark.line + 1
     return result
@@ -118,7 +128,10 @@ def decode_text(data: bytes, *, source: str) -> str:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise InputError.single(
-            source, "<file>", f"not valid UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})", line
+            source,
+            "<file>",
+            f"not valid UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})",
+            line,
         ) from None
     return text.removeprefix("\ufeff")
 
@@ -151,7 +164,10 @@ def load_yaml(data: bytes | str, *, source: str, max_bytes: int = MAX_YAML_BYTES
                 )
         except _TooDeepError as deep:
             raise InputError.single(
-                source, "<file>", f"nesting deeper than {MAX_YAML_DEPTH} levels", deep.node.start_mark.line + 1
+                source,
+                "<file>",
+                f"nesting deeper than {MAX_YAML_DEPTH} levels",
+                deep.node.start_mark.line + 1,
             ) from None
         return loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
@@ -161,7 +177,9 @@ def load_yaml(data: bytes | str, *, source: str, max_bytes: int = MAX_YAML_BYTES
         if exc.context and exc.problem and "could not determine a constructor" in exc.context:
             message = f"{exc.context.strip()} {exc.problem}: tags like !!python/... are not allowed"
         elif "could not determine a constructor" in str(exc):
-            message = f"unsupported YAML tag ({str(exc).splitlines()[0]}); tags like !!python/... are not allowed"
+            message = (
+                f"unsupported YAML tag ({str(exc).splitlines()[0]}); tags like !!python/... are not allowed"
+            )
         raise InputError.single(source, "<yaml>", message.strip(), line) from None
     except yaml.YAMLError as exc:
         raise InputError.single(source, "<yaml>", f"invalid YAML: {exc}") from None
@@ -176,6 +194,8 @@ def _plain(value: Any) -> Any:
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)  # 200000 reads better than 200000.0; float fields accept ints
     return value
 
 

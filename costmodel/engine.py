@@ -1,0 +1,236 @@
+"""The cost engine: a scenario in, every strategy's costs, value, latency and breakeven points out.
+
+Vectorised over months and over volume sweeps: each strategy is prepared once (catalog and price
+look-ups), then evaluated for any request array of shape (..., H) in one numpy pass.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from . import formulas as f
+from .breakeven import breakeven_month, breakeven_volume, orient
+from .catalog import Catalogs, default_catalogs
+from .latency import LatencyEstimate
+from .scenario import Scenario
+from .strategies import CATEGORIES, Context, PreparedStrategy, prepare
+
+Array = NDArray[np.float64]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StrategyResult:
+    """Costs, value and latency of one strategy over the horizon (USD unless the name says otherwise)."""
+
+    id: str
+    kind: str
+    available: bool
+    one_off_usd: float
+    monthly_usd: Array
+    cumulative_usd: Array
+    total_usd: float
+    npv_usd: float
+    usd_per_request: float
+    breakdown_usd: Mapping[str, float]
+    monthly_breakdown_usd: Mapping[str, Array]
+    latency: LatencyEstimate | None
+    accuracy_fraction: float | None
+    net_value_usd: float | None
+    usd_per_correct_answer: float | None
+    n_requests_total: float
+    prices_as_of: dt.date | None
+    notes: tuple[str, ...]
+    details: Mapping[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BreakevenPair:
+    """When and at what volume strategy ``b`` (dearer at the start) catches up with ``a``."""
+
+    a: str
+    b: str
+    month: int | None
+    requests_per_month: float | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunResult:
+    """The full result of one scenario run (SCENARIO.md "JSON output of breakeven run")."""
+
+    scenario: Scenario
+    requests_per_month: Array
+    strategies: tuple[StrategyResult, ...]
+    cheapest_id: str | None
+    breakeven: tuple[BreakevenPair, ...]
+    prices_as_of: dt.date | None
+    prepared: tuple[PreparedStrategy, ...] = field(repr=False)
+
+    def strategy(self, strategy_id: str) -> StrategyResult:
+        """The result of one strategy (KeyError if absent)."""
+        for s in self.strategies:
+            if s.id == strategy_id:
+                return s
+        raise KeyError(strategy_id)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data exactly in the JSON contract's shape (plus optional extra keys)."""
+        return {
+            "schema_version": 1,
+            "scenario": self.scenario.name,
+            "horizon_months": self.scenario.horizon_months,
+            "prices_as_of": self.prices_as_of.isoformat() if self.prices_as_of else None,
+            "requests_per_month": self.requests_per_month.tolist(),
+            "strategies": [_strategy_dict(s) for s in self.strategies],
+            "cheapest_id": self.cheapest_id,
+            "breakeven": [
+                {"a": p.a, "b": p.b, "month": p.month, "requests_per_month": p.requests_per_month}
+                for p in self.breakeven
+            ],
+        }
+
+
+def _strategy_dict(s: StrategyResult) -> dict[str, Any]:
+    latency = (
+        {
+            "time_to_first_token": s.latency.time_to_first_token_ms,
+            "end_to_end": s.latency.end_to_end_ms,
+        }
+        if s.latency
+        else None
+    )
+    return {
+        "id": s.id,
+        "kind": s.kind,
+        "available": s.available,
+        "one_off_usd": s.one_off_usd,
+        "monthly_usd": s.monthly_usd.tolist(),
+        "cumulative_usd": s.cumulative_usd.tolist(),
+        "total_usd": s.total_usd,
+        "npv_usd": s.npv_usd,
+        "usd_per_request": s.usd_per_request,
+        "breakdown_usd": dict(s.breakdown_usd),
+        "latency_ms": latency,
+        "latency_stages_ms": dict(s.latency.stages_ms) if s.latency else None,
+        "accuracy_fraction": s.accuracy_fraction,
+        "net_value_usd": s.net_value_usd,
+        "usd_per_correct_answer": s.usd_per_correct_answer,
+        "prices_as_of": s.prices_as_of.isoformat() if s.prices_as_of else None,
+        "notes": list(s.notes),
+    }
+
+
+def prepare_all(scenario: Scenario, catalogs: Catalogs | None = None, *, at: dt.datetime | None = None) -> tuple[PreparedStrategy, ...]:
+    """Resolve every strategy's catalog references and prices once."""
+    ctx = Context(scenario=scenario, catalogs=catalogs or default_catalogs(), at=at)
+    return tuple(prepare(s, ctx) for s in scenario.strategies)
+
+
+def _sum_last(monthly: Mapping[str, Array], requests: Array) -> Array:
+    acc = np.zeros(requests.shape)
+    for arr in monthly.values():
+        acc = acc + arr
+    return acc.sum(axis=-1)
+
+
+def sweep_totals(p: PreparedStrategy, volumes: Array, horizon_months: int) -> Array:
+    """Horizon total (USD) at each constant monthly volume in ``volumes`` (shape (n,))."""
+    requests = np.repeat(np.asarray(volumes, dtype=np.float64)[:, None], horizon_months, axis=1)
+    return _sum_last(p.monthly_usd(requests), requests) + sum(p.one_off_usd.values())
+
+
+def _result(p: PreparedStrategy, scenario: Scenario, requests: Array) -> StrategyResult:
+    monthly_by_cat = p.monthly_usd(requests)
+    monthly = np.zeros_like(requests)
+    for arr in monthly_by_cat.values():
+        monthly = monthly + arr
+    one_off = float(sum(p.one_off_usd.values()))
+    cumulative = one_off + np.cumsum(monthly)
+    total = float(cumulative[-1])
+    discount = f.monthly_discount_factors(scenario.discount_rate_annual_fraction, scenario.horizon_months)
+    npv = one_off + float(np.dot(monthly, discount))
+    breakdown = {cat: float(p.one_off_usd.get(cat, 0.0) + monthly_by_cat[cat].sum()) for cat in CATEGORIES}
+    # Month-1 volume-dependent cost per request: what the month-1 volume adds over zero volume.
+    at_zero = sum(float(v[0]) for v in p.monthly_usd(np.zeros_like(requests)).values())
+    usd_per_request = (
+        (float(monthly[0]) - at_zero) / float(requests[0])
+        if requests[0] > 0
+        else float(sum(p.per_request_usd.values()))
+    )
+    n_total = float(requests.sum())
+    net_value: float | None = None
+    per_correct: float | None = None
+    if p.accuracy_fraction is not None and p.available:
+        correct = n_total * p.accuracy_fraction
+        per_correct = total / correct if correct > 0 else None
+        if scenario.value is not None:
+            wrong = n_total - correct
+            net_value = correct * scenario.value.usd_per_correct_answer - wrong * scenario.value.usd_per_wrong_answer - total
+    return StrategyResult(
+        id=p.id,
+        kind=p.kind,
+        available=p.available,
+        one_off_usd=one_off,
+        monthly_usd=monthly,
+        cumulative_usd=cumulative,
+        total_usd=total,
+        npv_usd=npv,
+        usd_per_request=usd_per_request,
+        breakdown_usd=breakdown,
+        monthly_breakdown_usd={cat: np.asarray(v, dtype=np.float64) for cat, v in monthly_by_cat.items()},
+        latency=p.latency,
+        accuracy_fraction=p.accuracy_fraction,
+        net_value_usd=net_value,
+        usd_per_correct_answer=per_correct,
+        n_requests_total=n_total,
+        prices_as_of=p.prices_as_of,
+        notes=p.notes,
+        details=p.details,
+    )
+
+
+def breakeven_pairs(
+    prepared: tuple[PreparedStrategy, ...], results: tuple[StrategyResult, ...], horizon_months: int
+) -> tuple[BreakevenPair, ...]:
+    """Time and volume breakeven for every pair of available strategies (scenario order)."""
+    pairs: list[BreakevenPair] = []
+    usable = [(p, r) for p, r in zip(prepared, results, strict=True) if r.available]
+    for (pa, ra), (pb, rb) in itertools.combinations(usable, 2):
+        series_a = np.concatenate([[ra.one_off_usd], ra.cumulative_usd])
+        series_b = np.concatenate([[rb.one_off_usd], rb.cumulative_usd])
+        swapped, _ = orient(series_a, series_b)
+        if swapped:
+            (pa, ra, series_a), (pb, rb, series_b) = (pb, rb, series_b), (pa, ra, series_a)
+        month = breakeven_month(series_a, series_b)
+        volume = breakeven_volume(
+            lambda q, p=pa: sweep_totals(p, q, horizon_months),
+            lambda q, p=pb: sweep_totals(p, q, horizon_months),
+        )
+        pairs.append(BreakevenPair(a=ra.id, b=rb.id, month=month, requests_per_month=volume))
+    return tuple(pairs)
+
+
+def run(scenario: Scenario, catalogs: Catalogs | None = None, *, at: dt.datetime | None = None) -> RunResult:
+    """Evaluate a scenario: every strategy month by month, cheapest, and breakeven points."""
+    prepared = prepare_all(scenario, catalogs, at=at)
+    w = scenario.workload
+    requests = f.monthly_requests(w.requests_per_month, w.growth_fraction_per_month, scenario.horizon_months)
+    results = tuple(_result(p, scenario, requests) for p in prepared)
+    available = [r for r in results if r.available]
+    cheapest = min(available, key=lambda r: r.total_usd).id if available else None
+    dates = [r.prices_as_of for r in results if r.prices_as_of is not None]
+    return RunResult(
+        scenario=scenario,
+        requests_per_month=requests,
+        strategies=results,
+        cheapest_id=cheapest,
+        breakeven=breakeven_pairs(prepared, results, scenario.horizon_months),
+        prices_as_of=min(dates) if dates else None,
+        prepared=prepared,
+    )
