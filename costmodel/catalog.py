@@ -26,7 +26,9 @@ Confidence = Literal["high", "medium", "low", "unverified", "assumption"]
 
 ID_PATTERN = r"[a-z0-9][a-z0-9._/+-]*"
 
-PRICING_DIR = Path(os.environ.get("BREAKEVEN_PRICING_DIR", Path(__file__).resolve().parent.parent / "pricing"))
+PRICING_DIR = Path(
+    os.environ.get("BREAKEVEN_PRICING_DIR", Path(__file__).resolve().parent.parent / "pricing")
+)
 """Directory of the built-in catalogs (``BREAKEVEN_PRICING_DIR`` overrides it)."""
 
 
@@ -62,6 +64,12 @@ class FinetuneOffer(Entry):
     output_usd_per_mtok: float = field(metadata=spec(unit="USD per 1M output tokens"))
     cached_input_usd_per_mtok: float | None = field(default=None, metadata=spec(unit="USD per 1M tokens"))
     hosting_usd_per_hour: float = field(default=0.0, metadata=spec(unit="USD per hour the model is deployed"))
+    shutdown_date: dt.date | None = field(
+        default=None,
+        metadata=spec(
+            help="date the provider stops serving tuned models of this offer (None: none announced)"
+        ),
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -85,8 +93,28 @@ class VectorDatabase(Entry):
     storage_usd_per_gb_month: float = field(default=0.0, metadata=spec(unit="USD per GB-month"))
     read_usd_per_million_units: float = field(default=0.0, metadata=spec(unit="USD per 1M read units"))
     write_usd_per_million_units: float = field(default=0.0, metadata=spec(unit="USD per 1M write units"))
-    read_units_per_query: float = field(default=0.0, metadata=spec(unit="read units per query"))
-    write_units_per_record: float = field(default=0.0, metadata=spec(unit="write units per upserted record"))
+    read_units_per_query: float = field(
+        default=0.0,
+        metadata=spec(unit="read units per query (the minimum when read_units_per_query_per_gb is set)"),
+    )
+    read_units_per_query_per_gb: float = field(
+        default=0.0,
+        metadata=spec(
+            unit="read units per query per GB of index",
+            help="a query uses max(read_units_per_query, this x index GB) read units (Pinecone serverless)",
+        ),
+    )
+    write_units_per_record: float = field(
+        default=0.0,
+        metadata=spec(unit="write units per upserted record (the minimum when write_units_per_kb is set)"),
+    )
+    write_units_per_kb: float = field(
+        default=0.0,
+        metadata=spec(
+            unit="write units per KB (1,000 bytes) of upserted record",
+            help="an upsert uses max(write_units_per_record, this x record KB) write units per record",
+        ),
+    )
     bytes_per_record_overhead: float = field(
         default=0.0, metadata=spec(unit="bytes of metadata and index per record, on top of the vector")
     )
@@ -214,7 +242,11 @@ def parse_catalog(data: bytes | str, *, source: str) -> Catalogs:
                 continue
             line = line_of(items, i)
             if entry.id in bucket:
-                col.add(line, f"{kind}[{i}].id", f"duplicate id {entry.id!r} (first at line {first_line[entry.id]})")
+                col.add(
+                    line,
+                    f"{kind}[{i}].id",
+                    f"duplicate id {entry.id!r} (first at line {first_line[entry.id]})",
+                )
                 continue
             bucket[entry.id] = entry
             first_line[entry.id] = line

@@ -14,6 +14,7 @@ import datetime as dt
 import difflib
 import math
 import re
+import sys
 import types
 import typing
 from collections.abc import Mapping
@@ -24,6 +25,9 @@ from .errors import InputError, Problem
 T = TypeVar("T")
 
 _NUMBER_LIKE = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+
+_FLOAT_MAX = sys.float_info.max
+"""Largest finite float; larger integers cannot be used as numbers."""
 
 
 def spec(
@@ -119,7 +123,13 @@ def _unwrap_optional(tp: Any) -> tuple[Any, bool]:
 
 
 def check_number(
-    value: Any, *, field: str, line: int | None, col: Collector, meta: Mapping[str, Any], integer: bool = False
+    value: Any,
+    *,
+    field: str,
+    line: int | None,
+    col: Collector,
+    meta: Mapping[str, Any],
+    integer: bool = False,
 ) -> float | int | None:
     """Validate one number against ``meta`` bounds; record a problem and return None when invalid."""
     if isinstance(value, bool) or not isinstance(value, int | float):
@@ -134,6 +144,10 @@ def check_number(
         return None
     if isinstance(value, float) and not math.isfinite(value):
         col.add(line, field, f"expected a finite number, got {value}")
+        return None
+    if isinstance(value, int) and not -_FLOAT_MAX <= value <= _FLOAT_MAX:
+        # YAML reads any run of digits as an int; one past the float range would crash float().
+        col.add(line, field, "expected a finite number, got an integer too large for a float")
         return None
     if integer and value != int(value):
         col.add(line, field, f"expected a whole number, got {value}")
@@ -152,7 +166,9 @@ def check_number(
     return int(value) if integer else float(value)
 
 
-def check_value(value: Any, tp: Any, *, field: str, line: int | None, col: Collector, meta: Mapping[str, Any]) -> Any:
+def check_value(
+    value: Any, tp: Any, *, field: str, line: int | None, col: Collector, meta: Mapping[str, Any]
+) -> Any:
     """Validate ``value`` against type ``tp``; return the converted value or a sentinel on error."""
     tp, optional = _unwrap_optional(tp)
     if value is None:
