@@ -1,0 +1,16 @@
+# Mirrors the two commands in README.md.
+VENV ?= .venv
+
+.PHONY: app test lint bench
+
+app:  ## install and start the app on the built-in example scenario
+	python3 -m venv $(VENV) && $(VENV)/bin/pip install -e . && $(VENV)/bin/streamlit run app.py
+
+test:  ## install with dev extras and run the test suite
+	python3 -m venv $(VENV) && $(VENV)/bin/pip install -e ".[dev]" && $(VENV)/bin/python -m pytest
+
+lint:
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(VENV)/bin/mypy
+
+bench:
+	for b in benchmarks/bench_*.py; do $(VENV)/bin/python $$b || exit 1; done
