@@ -237,6 +237,11 @@ def parse_catalog(data: bytes | str, *, source: str) -> Catalogs:
         bucket = entries.setdefault(kind, {})
         first_line: dict[str, int | None] = {}
         for i, item in enumerate(items):
+            if not isinstance(item, Mapping):  # a scalar item has no line of its own: use the list's
+                col.add(
+                    line_of(items, i), f"{kind}[{i}]", f"expected a mapping of fields, got {describe(item)}"
+                )
+                continue
             entry = build(cls, item, path=f"{kind}[{i}]", col=col)
             if entry is None:
                 continue
