@@ -156,11 +156,9 @@ def _result(p: PreparedStrategy, scenario: Scenario, requests: Array) -> Strateg
     discount = f.monthly_discount_factors(scenario.discount_rate_annual_fraction, scenario.horizon_months)
     npv = one_off + float(np.dot(monthly, discount))
     breakdown = {cat: float(p.one_off_usd.get(cat, 0.0) + monthly_by_cat[cat].sum()) for cat in CATEGORIES}
-    # Month-1 volume-dependent cost per request: what the month-1 volume adds over zero volume.
-    at_zero = sum(float(v[0]) for v in p.monthly_usd(np.zeros_like(requests)).values())
     usd_per_request = (
-        (float(monthly[0]) - at_zero) / float(requests[0])
-        if requests[0] > 0
+        p.variable_usd_per_request
+        if p.variable_usd_per_request is not None
         else float(sum(p.per_request_usd.values()))
     )
     n_total = float(requests.sum())

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from .catalog import Catalogs, LatencyProfile, StageLatency
+from .errors import InputError
 from .formulas import hosted_ttft_ms
 from .units import MS_PER_S
 
@@ -62,7 +63,9 @@ def find_profile(
     default_id = default_profile_id(output_usd_per_mtok)
     found = catalogs.find("latency_profiles", default_id)
     if not isinstance(found, LatencyProfile):
-        raise LookupError(f"pricing/latency_profiles.yaml lacks the class default {default_id!r}")
+        raise InputError.single(
+            "pricing/latency_profiles.yaml", "latency_profiles", f"the class default {default_id!r} is missing"
+        )
     return found, True
 
 
@@ -110,8 +113,10 @@ def rag_stage_latencies(
     embed = catalogs.find("stage_latencies", QUERY_EMBEDDING_STAGE_ID)
     search = catalogs.find("stage_latencies", VECTOR_SEARCH_STAGE_ID)
     if not isinstance(embed, StageLatency) or not isinstance(search, StageLatency):
-        raise LookupError(
-            f"pricing/stage_latencies.yaml lacks {QUERY_EMBEDDING_STAGE_ID!r} or {VECTOR_SEARCH_STAGE_ID!r}"
+        raise InputError.single(
+            "pricing/stage_latencies.yaml",
+            "stage_latencies",
+            f"{QUERY_EMBEDDING_STAGE_ID!r} and {VECTOR_SEARCH_STAGE_ID!r} are required",
         )
     stages = {
         "query_embedding": embed.latency_ms,

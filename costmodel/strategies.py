@@ -34,7 +34,7 @@ from .scenario import (
     Strategy,
     TrainingFields,
 )
-from .units import HOURS_PER_MONTH, SEARCHES_PER_KSEARCH, TOKENS_PER_MTOK, UNITS_PER_MUNIT
+from .units import BYTES_PER_GB, BYTES_PER_KB, HOURS_PER_MONTH, SEARCHES_PER_KSEARCH, TOKENS_PER_MTOK, UNITS_PER_MUNIT
 
 CATEGORIES = ("tokens", "gpu", "labeling", "training", "infrastructure", "people")
 """Cost breakdown categories (SCENARIO.md ``breakdown_usd``)."""
@@ -42,6 +42,14 @@ CATEGORIES = ("tokens", "gpu", "labeling", "training", "infrastructure", "people
 DEFAULT_EMBEDDING_DIMENSIONS = 1536
 """Assumption when neither the scenario nor the catalog gives a dimension: 1536 is the size of
 OpenAI text-embedding-3-small and ada-002 vectors (OpenAI embeddings guide), the most common choice."""
+
+KNOWN_EMBEDDING_DIMENSIONS: dict[str, int] = {
+    "openai/text-embedding-3-small": 1536,
+    "openai/text-embedding-3-large": 3072,
+    "openai/text-embedding-ada-002": 1536,
+}
+"""Default output dimensions of embedding models priced by genai-prices (which has no dimensions).
+Source: OpenAI embeddings guide, https://platform.openai.com/docs/guides/embeddings (checked 2026-11-21)."""
 
 Array = NDArray[np.float64]
 NonLinear = Callable[[Array], dict[str, Array]]
@@ -74,6 +82,9 @@ class PreparedStrategy:
     prices_as_of: dt.date | None
     notes: tuple[str, ...] = ()
     available: bool = True
+    variable_usd_per_request: float | None = None
+    """Month-1 variable cost per request when it differs from the sum of ``per_request_usd`` (costs
+    inside ``nonlinear`` that scale with volume, such as vector-DB reads or GPU serving)."""
     details: Mapping[str, float] = field(default_factory=dict)
     """Intermediate figures worth showing (tokens per request, storage GB, training tokens, ...)."""
 
@@ -312,7 +323,7 @@ def _embedding(s: RagStrategy, ctx: Context) -> tuple[float, int | None, dt.date
     price, as_of, _ = embedding_price(s.embedding_model, catalogs=ctx.catalogs, file=ctx.scenario.source, field=p, line=ln)
     entry = ctx.catalogs.find("embedding_models", s.embedding_model)
     dims = entry.dimensions if isinstance(entry, EmbeddingModel) else None
-    return price, dims, as_of
+    return price, dims or KNOWN_EMBEDDING_DIMENSIONS.get(s.embedding_model), as_of
 
 
 def _reranker(s: RagStrategy, ctx: Context) -> Reranker | InlineReranker | None:
@@ -359,6 +370,7 @@ def prepare_rag(s: RagStrategy, ctx: Context) -> PreparedStrategy:
     horizon = ctx.scenario.horizon_months
     infra_fixed = np.full(horizon, reembed_monthly)
     nonlinear: NonLinear | None = None
+    read_per_request = 0.0
     db_one_off = 0.0
     per_request_infra = rerank
     storage_gb = 0.0
@@ -369,10 +381,13 @@ def prepare_rag(s: RagStrategy, ctx: Context) -> PreparedStrategy:
     else:
         storage_gb = f.vector_storage_gb(chunks, dims, db.bytes_per_record_overhead)
         storage = storage_gb * db.storage_usd_per_gb_month
-        write_usd_per_record = db.write_units_per_record * db.write_usd_per_million_units / UNITS_PER_MUNIT
+        record_kb = f.vector_storage_gb(1.0, dims, db.bytes_per_record_overhead) * BYTES_PER_GB / BYTES_PER_KB
+        write_units = max(db.write_units_per_record, db.write_units_per_kb * record_kb)
+        read_units = max(db.read_units_per_query, db.read_units_per_query_per_gb * storage_gb)
+        write_usd_per_record = write_units * db.write_usd_per_million_units / UNITS_PER_MUNIT
         db_one_off = chunks * write_usd_per_record
         churn_writes = chunks * s.corpus_churn_fraction_per_month * write_usd_per_record
-        read_per_request = db.read_units_per_query * db.read_usd_per_million_units / UNITS_PER_MUNIT
+        read_per_request = read_units * db.read_usd_per_million_units / UNITS_PER_MUNIT
         minimum = db.min_usd_per_month
         usage_fixed = storage + churn_writes
 
@@ -395,6 +410,7 @@ def prepare_rag(s: RagStrategy, ctx: Context) -> PreparedStrategy:
         fixed_monthly_usd={"people": maintenance, "infrastructure": infra_fixed},
         per_request_usd={"tokens": llm + query_embed, "infrastructure": per_request_infra},
         nonlinear=nonlinear,
+        variable_usd_per_request=llm + query_embed + per_request_infra + read_per_request,
         latency=latency,
         accuracy_fraction=s.accuracy_fraction,
         prices_as_of=min(dates) if dates else None,
