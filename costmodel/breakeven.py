@@ -76,10 +76,15 @@ def breakeven_volume(
     >>> b = lambda q: 5000.0 + 0.002 * q
     >>> breakeven_volume(a, b)
     500000.0
+    >>> breakeven_volume(lambda q: 10.0 + 0.02 * q, lambda q: 10.0 + 0.01 * q) is None  # equal only at 0
+    True
     """
     d = total_a(grid) - total_b(grid)
     if not np.all(np.isfinite(d)):
         return None
+    if d.size > 1 and d[0] == 0 and grid[0] == 0:
+        # Equal at zero volume (same fixed costs) is not a breakeven: look at positive volumes only.
+        grid, d = grid[1:], d[1:]
     sign = np.sign(d)
     zeros = np.flatnonzero(sign == 0)
     if sign.size and np.all(sign == 0):

@@ -74,7 +74,9 @@ def render_table(rows: Sequence[Mapping[str, Any]]) -> str:
     columns = list(rows[0].keys())
     cells = [[format_cell(row.get(c)) for c in columns] for row in rows]
     widths = [max(len(c), *(len(r[i]) for r in cells)) for i, c in enumerate(columns)]
-    numeric = [all(isinstance(row.get(c), int | float) or row.get(c) is None for row in rows) for c in columns]
+    numeric = [
+        all(isinstance(row.get(c), int | float) or row.get(c) is None for row in rows) for c in columns
+    ]
     lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True))]
     lines.append("  ".join("-" * w for w in widths))
     for r in cells:

@@ -66,7 +66,11 @@ def _run(args: argparse.Namespace) -> int:
     if result.cheapest_id:
         print(f"Cheapest over {horizon} months: {result.cheapest_id}")
     for pair in result.breakeven:
-        when = f"catches up in month {pair.month}" if pair.month else f"does not catch up within {horizon} months"
+        when = (
+            f"catches up in month {pair.month}"
+            if pair.month
+            else f"does not catch up within {horizon} months"
+        )
         volume = (
             f"; totals equal at {pair.requests_per_month:,.0f} requests/month"
             if pair.requests_per_month is not None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -126,7 +126,9 @@ def _strategy_dict(s: StrategyResult) -> dict[str, Any]:
     }
 
 
-def prepare_all(scenario: Scenario, catalogs: Catalogs | None = None, *, at: dt.datetime | None = None) -> tuple[PreparedStrategy, ...]:
+def prepare_all(
+    scenario: Scenario, catalogs: Catalogs | None = None, *, at: dt.datetime | None = None
+) -> tuple[PreparedStrategy, ...]:
     """Resolve every strategy's catalog references and prices once."""
     ctx = Context(scenario=scenario, catalogs=catalogs or default_catalogs(), at=at)
     return tuple(prepare(s, ctx) for s in scenario.strategies)
@@ -136,7 +138,7 @@ def _sum_last(monthly: Mapping[str, Array], requests: Array) -> Array:
     acc = np.zeros(requests.shape)
     for arr in monthly.values():
         acc = acc + arr
-    return acc.sum(axis=-1)
+    return np.asarray(acc.sum(axis=-1), dtype=np.float64)
 
 
 def sweep_totals(p: PreparedStrategy, volumes: Array, horizon_months: int) -> Array:
@@ -169,7 +171,11 @@ def _result(p: PreparedStrategy, scenario: Scenario, requests: Array) -> Strateg
         per_correct = total / correct if correct > 0 else None
         if scenario.value is not None:
             wrong = n_total - correct
-            net_value = correct * scenario.value.usd_per_correct_answer - wrong * scenario.value.usd_per_wrong_answer - total
+            net_value = (
+                correct * scenario.value.usd_per_correct_answer
+                - wrong * scenario.value.usd_per_wrong_answer
+                - total
+            )
     return StrategyResult(
         id=p.id,
         kind=p.kind,
@@ -193,6 +199,13 @@ def _result(p: PreparedStrategy, scenario: Scenario, requests: Array) -> Strateg
     )
 
 
+def _totals_at(p: PreparedStrategy, horizon_months: int) -> Callable[[Array], Array]:
+    def totals(volumes: Array) -> Array:
+        return sweep_totals(p, volumes, horizon_months)
+
+    return totals
+
+
 def breakeven_pairs(
     prepared: tuple[PreparedStrategy, ...], results: tuple[StrategyResult, ...], horizon_months: int
 ) -> tuple[BreakevenPair, ...]:
@@ -206,10 +219,7 @@ def breakeven_pairs(
         if swapped:
             (pa, ra, series_a), (pb, rb, series_b) = (pb, rb, series_b), (pa, ra, series_a)
         month = breakeven_month(series_a, series_b)
-        volume = breakeven_volume(
-            lambda q, p=pa: sweep_totals(p, q, horizon_months),
-            lambda q, p=pb: sweep_totals(p, q, horizon_months),
-        )
+        volume = breakeven_volume(_totals_at(pa, horizon_months), _totals_at(pb, horizon_months))
         pairs.append(BreakevenPair(a=ra.id, b=rb.id, month=month, requests_per_month=volume))
     return tuple(pairs)
 

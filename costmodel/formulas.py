@@ -19,7 +19,9 @@ BYTES_PER_FLOAT32 = 4
 """Bytes per stored vector component (float32), as vector databases store embeddings."""
 
 
-def monthly_requests(requests_per_month: float, growth_fraction_per_month: float, horizon_months: int) -> NDArray[np.float64]:
+def monthly_requests(
+    requests_per_month: float, growth_fraction_per_month: float, horizon_months: int
+) -> NDArray[np.float64]:
     """Requests in months 1..H: ``R_m = R_1 * (1 + g)^(m - 1)`` (SCENARIO.md).
 
     >>> monthly_requests(1000, 0.1, 3).tolist()
@@ -58,10 +60,12 @@ def request_token_cost_usd(
         cache_hit_fraction * cached_input_usd_per_mtok + (1.0 - cache_hit_fraction) * cache_write_usd_per_mtok
     )
     per_mtok = static_cost + dynamic_input_tokens * input_usd_per_mtok + output_tokens * output_usd_per_mtok
-    return per_mtok / TOKENS_PER_MTOK * price_multiplier  # type: ignore[no-any-return]
+    return per_mtok / TOKENS_PER_MTOK * price_multiplier
 
 
-def blended_multiplier(batch_fraction: ArrayLike, batch_multiplier: ArrayLike, tier_multiplier: ArrayLike) -> ArrayLike:
+def blended_multiplier(
+    batch_fraction: ArrayLike, batch_multiplier: ArrayLike, tier_multiplier: ArrayLike
+) -> ArrayLike:
     """Average price multiplier when ``batch_fraction`` of traffic goes through a batch API.
 
     ``(1 - b) * tier + b * batch`` (the rest of the traffic pays the chosen service tier).
@@ -69,7 +73,7 @@ def blended_multiplier(batch_fraction: ArrayLike, batch_multiplier: ArrayLike, t
     >>> blended_multiplier(0.25, 0.5, 1.0)
     0.875
     """
-    return (1.0 - batch_fraction) * tier_multiplier + batch_fraction * batch_multiplier  # type: ignore[no-any-return]
+    return (1.0 - batch_fraction) * tier_multiplier + batch_fraction * batch_multiplier
 
 
 def tokens_cost_usd(tokens: ArrayLike, usd_per_mtok: ArrayLike) -> ArrayLike:
@@ -78,7 +82,7 @@ def tokens_cost_usd(tokens: ArrayLike, usd_per_mtok: ArrayLike) -> ArrayLike:
     >>> tokens_cost_usd(30_000_000, 0.02)
     0.6
     """
-    return tokens * usd_per_mtok / TOKENS_PER_MTOK  # type: ignore[no-any-return]
+    return tokens * usd_per_mtok / TOKENS_PER_MTOK
 
 
 def chunk_overlap_factor(tokens_per_chunk: ArrayLike, chunk_overlap_tokens: ArrayLike) -> ArrayLike:
@@ -87,25 +91,29 @@ def chunk_overlap_factor(tokens_per_chunk: ArrayLike, chunk_overlap_tokens: Arra
     >>> chunk_overlap_factor(400.0, 100.0)
     1.3333333333333333
     """
-    return tokens_per_chunk / (tokens_per_chunk - chunk_overlap_tokens)  # type: ignore[no-any-return]
+    return tokens_per_chunk / (tokens_per_chunk - chunk_overlap_tokens)
 
 
-def n_chunks(corpus_tokens: ArrayLike, tokens_per_chunk: ArrayLike, chunk_overlap_tokens: ArrayLike) -> ArrayLike:
+def n_chunks(
+    corpus_tokens: ArrayLike, tokens_per_chunk: ArrayLike, chunk_overlap_tokens: ArrayLike
+) -> ArrayLike:
     """Chunks in a corpus, ``corpus_tokens / (chunk - overlap)`` (formulas.md §4.1).
 
     >>> n_chunks(35_000.0, 350.0, 0.0)
     100.0
     """
-    return corpus_tokens / (tokens_per_chunk - chunk_overlap_tokens)  # type: ignore[no-any-return]
+    return corpus_tokens / (tokens_per_chunk - chunk_overlap_tokens)
 
 
-def vector_storage_gb(n_records: ArrayLike, dimensions: ArrayLike, overhead_bytes_per_record: ArrayLike) -> ArrayLike:
+def vector_storage_gb(
+    n_records: ArrayLike, dimensions: ArrayLike, overhead_bytes_per_record: ArrayLike
+) -> ArrayLike:
     """Stored GB: ``records * (dims * 4 bytes + overhead) / 1e9`` (formulas.md §4.2).
 
     >>> vector_storage_gb(1_000_000.0, 1536.0, 0.0)
     6.144
     """
-    return n_records * (dimensions * BYTES_PER_FLOAT32 + overhead_bytes_per_record) / BYTES_PER_GB  # type: ignore[no-any-return]
+    return n_records * (dimensions * BYTES_PER_FLOAT32 + overhead_bytes_per_record) / BYTES_PER_GB
 
 
 def training_tokens(n_examples: ArrayLike, tokens_per_example: ArrayLike, n_epochs: ArrayLike) -> ArrayLike:
@@ -116,7 +124,7 @@ def training_tokens(n_examples: ArrayLike, tokens_per_example: ArrayLike, n_epoc
     >>> training_tokens(1000, 100, 3)
     300000
     """
-    return n_examples * tokens_per_example * n_epochs  # type: ignore[no-any-return]
+    return n_examples * tokens_per_example * n_epochs
 
 
 def retrain_schedule(horizon_months: int, retrain_every_months: int) -> NDArray[np.int64]:
@@ -131,7 +139,9 @@ def retrain_schedule(horizon_months: int, retrain_every_months: int) -> NDArray[
     return np.where(months % retrain_every_months == 0, months // retrain_every_months, 0).astype(np.int64)
 
 
-def monthly_discount_factors(discount_rate_annual_fraction: float, horizon_months: int) -> NDArray[np.float64]:
+def monthly_discount_factors(
+    discount_rate_annual_fraction: float, horizon_months: int
+) -> NDArray[np.float64]:
     """Discount factor of months 1..H, ``1 / (1 + r_m)^m`` with ``r_m = (1 + r)^(1/12) - 1`` (formulas.md §7).
 
     >>> [round(float(x), 6) for x in monthly_discount_factors(0.12, 12)[[0, -1]]]
@@ -139,11 +149,14 @@ def monthly_discount_factors(discount_rate_annual_fraction: float, horizon_month
     """
     r_m = (1.0 + discount_rate_annual_fraction) ** (1.0 / MONTHS_PER_YEAR) - 1.0
     months = np.arange(1, horizon_months + 1, dtype=np.float64)
-    return (1.0 + r_m) ** (-months)  # type: ignore[no-any-return]
+    return np.asarray((1.0 + r_m) ** (-months), dtype=np.float64)
 
 
 def hosted_ttft_ms(
-    input_tokens: ArrayLike, ttft_ms_at_reference: float, reference_input_tokens: float, prefill_tokens_per_s: float
+    input_tokens: ArrayLike,
+    ttft_ms_at_reference: float,
+    reference_input_tokens: float,
+    prefill_tokens_per_s: float,
 ) -> ArrayLike:
     """Time to first token of a hosted API for a prompt of ``input_tokens``, in ms.
 
@@ -156,4 +169,4 @@ def hosted_ttft_ms(
     550.0
     """
     overhead_ms = max(0.0, ttft_ms_at_reference - reference_input_tokens / prefill_tokens_per_s * MS_PER_S)
-    return overhead_ms + input_tokens / prefill_tokens_per_s * MS_PER_S  # type: ignore[no-any-return]
+    return overhead_ms + input_tokens / prefill_tokens_per_s * MS_PER_S

@@ -64,7 +64,9 @@ def find_profile(
     found = catalogs.find("latency_profiles", default_id)
     if not isinstance(found, LatencyProfile):
         raise InputError.single(
-            "pricing/latency_profiles.yaml", "latency_profiles", f"the class default {default_id!r} is missing"
+            "pricing/latency_profiles.yaml",
+            "latency_profiles",
+            f"the class default {default_id!r} is missing",
         )
     return found, True
 
@@ -85,12 +87,20 @@ def hosted_latency(
     profile, assumed = find_profile(model_ref, catalogs, output_usd_per_mtok=output_usd_per_mtok)
     notes: list[str] = []
     if assumed:
-        notes.append(f"latency: no measured profile for {model_ref or 'this model'}; class default {profile.id} (assumption)")
+        notes.append(
+            f"latency: no measured profile for {model_ref or 'this model'}; class default {profile.id} (assumption)"
+        )
     if fine_tuned:
         notes.append("latency: a fine-tuned model is assumed as fast as its base model (assumption)")
     ttft_ref = ttft_ms_override if ttft_ms_override is not None else profile.ttft_ms
-    tps = output_tokens_per_s_override if output_tokens_per_s_override is not None else profile.output_tokens_per_s
-    prefill_ms = float(hosted_ttft_ms(input_tokens, ttft_ref, profile.reference_input_tokens, profile.prefill_tokens_per_s))
+    tps = (
+        output_tokens_per_s_override
+        if output_tokens_per_s_override is not None
+        else profile.output_tokens_per_s
+    )
+    prefill_ms = float(
+        hosted_ttft_ms(input_tokens, ttft_ref, profile.reference_input_tokens, profile.prefill_tokens_per_s)
+    )
     generation_ms = output_tokens / tps * MS_PER_S
     stages = dict(extra_stages_ms or {})
     before = sum(stages.values())

@@ -102,14 +102,18 @@ def _find(ref: str) -> tuple[Any, Any] | None:
         return None
 
 
-def unknown_model_error(ref: str, *, file: str, field: str, line: int | None, extra: tuple[str, ...] = ()) -> InputError:
+def unknown_model_error(
+    ref: str, *, file: str, field: str, line: int | None, extra: tuple[str, ...] = ()
+) -> InputError:
     """InputError for an unknown model with close-match suggestions (never a $0 price)."""
     candidates = list(all_model_refs()) + list(extra)
     matches = difflib.get_close_matches(ref.lower(), candidates, n=4, cutoff=0.6)
     if not matches and "/" in ref:
         tail = ref.split("/", 1)[1].lower()
         matches = [c for c in candidates if c.split("/", 1)[1] == tail][:4]
-    hint = f" (did you mean {', '.join(repr(m) for m in matches)}?)" if matches else " (see `breakeven models`)"
+    hint = (
+        f" (did you mean {', '.join(repr(m) for m in matches)}?)" if matches else " (see `breakeven models`)"
+    )
     return InputError.single(file, field, f"unknown model {ref!r}: no price known{hint}", line)
 
 
@@ -157,7 +161,10 @@ def model_prices(
     out, _ = _price_at(mp, "output_mtok", input_tokens)
     if inp is None or out is None:
         raise InputError.single(
-            file, field, f"model {ref!r} has no per-token input/output price in genai-prices (not a text model?)", line
+            file,
+            field,
+            f"model {ref!r} has no per-token input/output price in genai-prices (not a text model?)",
+            line,
         )
     cached, _ = _price_at(mp, "cache_read_mtok", input_tokens)
     write, _ = _price_at(mp, "cache_write_mtok", input_tokens)
@@ -181,7 +188,11 @@ def embedding_price(
     """USD per 1M tokens of an embedding model: genai-prices first, then ``pricing/embedding_models.yaml``."""
     entry = catalogs.find("embedding_models", ref)
     if entry is not None:
-        return float(entry.input_usd_per_mtok), entry.as_of, catalogs.origins.get(("embedding_models", ref), "")
+        return (
+            float(entry.input_usd_per_mtok),
+            entry.as_of,
+            catalogs.origins.get(("embedding_models", ref), ""),
+        )
     found = _find(ref)
     if found is not None:
         price, _ = _price_at(found[1].get_prices(dt.datetime.now(dt.UTC)), "input_mtok", 0)

@@ -34,7 +34,14 @@ from .scenario import (
     Strategy,
     TrainingFields,
 )
-from .units import BYTES_PER_GB, BYTES_PER_KB, HOURS_PER_MONTH, SEARCHES_PER_KSEARCH, TOKENS_PER_MTOK, UNITS_PER_MUNIT
+from .units import (
+    BYTES_PER_GB,
+    BYTES_PER_KB,
+    HOURS_PER_MONTH,
+    SEARCHES_PER_KSEARCH,
+    TOKENS_PER_MTOK,
+    UNITS_PER_MUNIT,
+)
 
 CATEGORIES = ("tokens", "gpu", "labeling", "training", "infrastructure", "people")
 """Cost breakdown categories (SCENARIO.md ``breakdown_usd``)."""
@@ -135,7 +142,10 @@ class _ApiPricing:
 
 
 def _tier_multipliers(
-    provider: str | None, inline_batch: float | None, s: PromptingStrategy | RagStrategy | FinetuneHostedStrategy, ctx: Context
+    provider: str | None,
+    inline_batch: float | None,
+    s: PromptingStrategy | RagStrategy | FinetuneHostedStrategy,
+    ctx: Context,
 ) -> float:
     """Blend of service-tier and batch multipliers from ``pricing/discounts.yaml`` (or inline)."""
     discount = ctx.catalogs.find("discounts", provider) if provider else None
@@ -145,12 +155,17 @@ def _tier_multipliers(
         if value is None:
             p, ln = _path(ctx, s, "service_tier")
             raise InputError.single(
-                ctx.scenario.source, p, f"no {s.service_tier} price multiplier known for provider {provider!r}", ln
+                ctx.scenario.source,
+                p,
+                f"no {s.service_tier} price multiplier known for provider {provider!r}",
+                ln,
             )
         tier = float(value)
     batch = 1.0
     if s.batch_fraction > 0:
-        value = inline_batch if inline_batch is not None else (discount.batch_multiplier if discount else None)
+        value = (
+            inline_batch if inline_batch is not None else (discount.batch_multiplier if discount else None)
+        )
         if value is None:
             p, ln = _path(ctx, s, "batch_fraction")
             raise InputError.single(
@@ -170,25 +185,50 @@ def _api_pricing(
     as_of: dt.date | None
     if isinstance(s, FinetuneHostedStrategy):
         offer = _offer(s, ctx)
-        inp, out, cached = offer.input_usd_per_mtok, offer.output_usd_per_mtok, offer.cached_input_usd_per_mtok
+        inp, out, cached = (
+            offer.input_usd_per_mtok,
+            offer.output_usd_per_mtok,
+            offer.cached_input_usd_per_mtok,
+        )
         write = inp
         provider = offer.provider if isinstance(offer, FinetuneOffer) else None
         as_of = offer.as_of if isinstance(offer, FinetuneOffer) else None
         inline_batch = offer.batch_multiplier if isinstance(offer, InlineOffer) else None
     elif isinstance(s.model, InlineModel):
-        inp, out, cached = s.model.input_usd_per_mtok, s.model.output_usd_per_mtok, s.model.cached_input_usd_per_mtok
+        inp, out, cached = (
+            s.model.input_usd_per_mtok,
+            s.model.output_usd_per_mtok,
+            s.model.cached_input_usd_per_mtok,
+        )
         write, provider, as_of, inline_batch = inp, None, None, s.model.batch_multiplier
     else:
         p, ln = _path(ctx, s, "model")
         tp = model_prices(
-            s.model, input_tokens=total_input_tokens, catalogs=ctx.catalogs, file=ctx.scenario.source, field=p, line=ln, at=ctx.at
+            s.model,
+            input_tokens=total_input_tokens,
+            catalogs=ctx.catalogs,
+            file=ctx.scenario.source,
+            field=p,
+            line=ln,
+            at=ctx.at,
         )
         inp, out, cached, provider, as_of, inline_batch = (
-            tp.input_usd_per_mtok, tp.output_usd_per_mtok, tp.cached_input_usd_per_mtok, tp.provider, tp.as_of, None
+            tp.input_usd_per_mtok,
+            tp.output_usd_per_mtok,
+            tp.cached_input_usd_per_mtok,
+            tp.provider,
+            tp.as_of,
+            None,
         )
-        write = tp.cache_write_usd_per_mtok if (tp.cache_write_usd_per_mtok is not None and s.cache_hit_fraction > 0) else inp
+        write = (
+            tp.cache_write_usd_per_mtok
+            if (tp.cache_write_usd_per_mtok is not None and s.cache_hit_fraction > 0)
+            else inp
+        )
         if tp.tier_start_tokens is not None:
-            notes.append(f"long-context price tier applies (input > {tp.tier_start_tokens:,} tokens per request)")
+            notes.append(
+                f"long-context price tier applies (input > {tp.tier_start_tokens:,} tokens per request)"
+            )
         if tp.context_window_tokens is not None and total_input_tokens > tp.context_window_tokens:
             p, ln = _path(ctx, s, "model")
             raise InputError.single(
@@ -243,17 +283,23 @@ def _offer(s: FinetuneHostedStrategy, ctx: Context) -> FinetuneOffer | InlineOff
     if isinstance(s.offer, InlineOffer):
         return s.offer
     p, ln = _path(ctx, s, "offer")
-    found: FinetuneOffer = ctx.catalogs.get("finetune_offers", s.offer, file=ctx.scenario.source, field=p, line=ln)
+    found: FinetuneOffer = ctx.catalogs.get(
+        "finetune_offers", s.offer, file=ctx.scenario.source, field=p, line=ln
+    )
     return found
 
 
 def _labeling_usd_per_example(s: TrainingFields, st: Strategy, ctx: Context) -> tuple[float, list[str]]:
     if s.labeling is None:
-        return 0.0, ["labeling not set: the training examples are assumed to exist already (no labelling cost)"]
+        return 0.0, [
+            "labeling not set: the training examples are assumed to exist already (no labelling cost)"
+        ]
     if isinstance(s.labeling, InlineLabeling):
         return s.labeling.usd_per_example, []
     p, ln = _path(ctx, st, "labeling")
-    rate: LabelingRate = ctx.catalogs.get("labeling_rates", s.labeling, file=ctx.scenario.source, field=p, line=ln)
+    rate: LabelingRate = ctx.catalogs.get(
+        "labeling_rates", s.labeling, file=ctx.scenario.source, field=p, line=ln
+    )
     return rate.usd_per_example, []
 
 
@@ -268,10 +314,13 @@ def training_schedule_usd(
     j = f.retrain_schedule(horizon, s.retrain_every_months).astype(np.float64)
     is_retrain = (j > 0).astype(np.float64)
     initial_label = s.n_training_examples * usd_per_example
-    initial_train = f.training_tokens(s.n_training_examples, s.tokens_per_example, s.n_epochs) * usd_per_training_token
+    initial_train = (
+        f.training_tokens(s.n_training_examples, s.tokens_per_example, s.n_epochs) * usd_per_training_token
+    )
     examples_so_far = s.n_training_examples + j * s.n_new_examples_per_retrain
     monthly_label = is_retrain * s.n_new_examples_per_retrain * usd_per_example
-    monthly_train = is_retrain * f.training_tokens(examples_so_far, s.tokens_per_example, s.n_epochs) * usd_per_training_token
+    tokens_per_example_all_epochs = f.training_tokens(1.0, s.tokens_per_example, s.n_epochs)
+    monthly_train = is_retrain * examples_so_far * tokens_per_example_all_epochs * usd_per_training_token
     return initial_label, initial_train, monthly_label, monthly_train
 
 
@@ -293,7 +342,9 @@ def prepare_prompting(s: PromptingStrategy, ctx: Context) -> PreparedStrategy:
         price_multiplier=pr.multiplier,
     )
     setup, maintenance = _people(s, ctx)
-    latency = _latency(s.model, ctx, pr, input_tokens=static + w.input_tokens_per_request, output_tokens=out_tokens)
+    latency = _latency(
+        s.model, ctx, pr, input_tokens=static + w.input_tokens_per_request, output_tokens=out_tokens
+    )
     return PreparedStrategy(
         id=s.id,
         kind=s.kind,
@@ -304,7 +355,10 @@ def prepare_prompting(s: PromptingStrategy, ctx: Context) -> PreparedStrategy:
         accuracy_fraction=s.accuracy_fraction,
         prices_as_of=pr.as_of,
         notes=pr.notes + latency.notes,
-        details={"input_tokens_per_request": static + w.input_tokens_per_request, "output_tokens_per_request": out_tokens},
+        details={
+            "input_tokens_per_request": static + w.input_tokens_per_request,
+            "output_tokens_per_request": out_tokens,
+        },
     )
 
 
@@ -312,7 +366,9 @@ def _vector_db(s: RagStrategy, ctx: Context) -> VectorDatabase | InlineVectorDb:
     if isinstance(s.vector_db, InlineVectorDb):
         return s.vector_db
     p, ln = _path(ctx, s, "vector_db")
-    found: VectorDatabase = ctx.catalogs.get("vector_databases", s.vector_db, file=ctx.scenario.source, field=p, line=ln)
+    found: VectorDatabase = ctx.catalogs.get(
+        "vector_databases", s.vector_db, file=ctx.scenario.source, field=p, line=ln
+    )
     return found
 
 
@@ -320,7 +376,9 @@ def _embedding(s: RagStrategy, ctx: Context) -> tuple[float, int | None, dt.date
     if isinstance(s.embedding_model, InlineEmbedding):
         return s.embedding_model.input_usd_per_mtok, s.embedding_model.dimensions, None
     p, ln = _path(ctx, s, "embedding_model")
-    price, as_of, _ = embedding_price(s.embedding_model, catalogs=ctx.catalogs, file=ctx.scenario.source, field=p, line=ln)
+    price, as_of, _ = embedding_price(
+        s.embedding_model, catalogs=ctx.catalogs, file=ctx.scenario.source, field=p, line=ln
+    )
     entry = ctx.catalogs.find("embedding_models", s.embedding_model)
     dims = entry.dimensions if isinstance(entry, EmbeddingModel) else None
     return price, dims or KNOWN_EMBEDDING_DIMENSIONS.get(s.embedding_model), as_of
@@ -359,7 +417,9 @@ def prepare_rag(s: RagStrategy, ctx: Context) -> PreparedStrategy:
     overlap = f.chunk_overlap_factor(s.tokens_per_chunk, s.chunk_overlap_tokens)
     chunks = f.n_chunks(s.corpus_tokens, s.tokens_per_chunk, s.chunk_overlap_tokens)
     index_once = f.tokens_cost_usd(s.corpus_tokens * overlap, embed_usd_per_mtok)
-    reembed_monthly = f.tokens_cost_usd(s.corpus_tokens * s.corpus_churn_fraction_per_month * overlap, embed_usd_per_mtok)
+    reembed_monthly = f.tokens_cost_usd(
+        s.corpus_tokens * s.corpus_churn_fraction_per_month * overlap, embed_usd_per_mtok
+    )
     dims = s.embedding_dimensions or catalog_dims
     if dims is None:
         dims = DEFAULT_EMBEDDING_DIMENSIONS
@@ -401,7 +461,9 @@ def prepare_rag(s: RagStrategy, ctx: Context) -> PreparedStrategy:
         search_latency_ms=(db.query_latency_ms if db.query_latency_ms else None),
         rerank_latency_ms=rr.latency_ms if rr is not None else 0.0,
     )
-    latency = _latency(s.model, ctx, pr, input_tokens=static + dynamic, output_tokens=out_tokens, extra_stages_ms=stages)
+    latency = _latency(
+        s.model, ctx, pr, input_tokens=static + dynamic, output_tokens=out_tokens, extra_stages_ms=stages
+    )
     dates = [d for d in (pr.as_of, embed_as_of) if d is not None]
     return PreparedStrategy(
         id=s.id,
@@ -445,7 +507,10 @@ def prepare_finetune_hosted(s: FinetuneHostedStrategy, ctx: Context) -> Prepared
     )
     usd_per_example, label_notes = _labeling_usd_per_example(s, s, ctx)
     initial_label, initial_train, monthly_label, monthly_train = training_schedule_usd(
-        s, ctx, usd_per_example=usd_per_example, usd_per_training_token=offer.training_usd_per_mtok / TOKENS_PER_MTOK
+        s,
+        ctx,
+        usd_per_example=usd_per_example,
+        usd_per_training_token=offer.training_usd_per_mtok / TOKENS_PER_MTOK,
     )
     setup, maintenance = _people(s, ctx)
     hosting = np.full(ctx.scenario.horizon_months, offer.hosting_usd_per_hour * HOURS_PER_MONTH)
@@ -475,7 +540,9 @@ def prepare_finetune_hosted(s: FinetuneHostedStrategy, ctx: Context) -> Prepared
         details={
             "input_tokens_per_request": static + w.input_tokens_per_request,
             "output_tokens_per_request": out_tokens,
-            "initial_training_tokens": f.training_tokens(s.n_training_examples, s.tokens_per_example, s.n_epochs),
+            "initial_training_tokens": f.training_tokens(
+                s.n_training_examples, s.tokens_per_example, s.n_epochs
+            ),
         },
     )
 

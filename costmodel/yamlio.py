@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from .errors import InputError, Problem
+from .errors import InputError
 
 MAX_YAML_BYTES = 2_000_000
 """Largest YAML document accepted (bytes). Scenarios are a few KB; catalogs a few tens of KB."""

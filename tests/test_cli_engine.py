@@ -38,12 +38,31 @@ def test_run_json_has_the_contract_shape(capsys: pytest.CaptureFixture[str]) -> 
     assert data["schema_version"] == 1 and data["scenario"] == "Fintech support assistant"
     assert data["horizon_months"] == 24 and isinstance(data["prices_as_of"], str)
     assert [s["id"] for s in data["strategies"]] == ["prompt", "rag", "ft-hosted", "ft-llama-8b"]
-    keys = {"id", "kind", "one_off_usd", "monthly_usd", "cumulative_usd", "total_usd", "npv_usd", "usd_per_request",
-            "breakdown_usd", "latency_ms", "accuracy_fraction", "net_value_usd"}
+    keys = {
+        "id",
+        "kind",
+        "one_off_usd",
+        "monthly_usd",
+        "cumulative_usd",
+        "total_usd",
+        "npv_usd",
+        "usd_per_request",
+        "breakdown_usd",
+        "latency_ms",
+        "accuracy_fraction",
+        "net_value_usd",
+    }
     for s in data["strategies"]:
         assert keys <= set(s)
         assert len(s["monthly_usd"]) == len(s["cumulative_usd"]) == 24
-        assert set(s["breakdown_usd"]) == {"tokens", "gpu", "labeling", "training", "infrastructure", "people"}
+        assert set(s["breakdown_usd"]) == {
+            "tokens",
+            "gpu",
+            "labeling",
+            "training",
+            "infrastructure",
+            "people",
+        }
         if s["available"]:
             assert s["total_usd"] == s["cumulative_usd"][-1]
             assert sum(s["breakdown_usd"].values()) == pytest.approx(s["total_usd"], rel=1e-9)

@@ -190,6 +190,9 @@ strategies:
     assert (pair.a, pair.b, pair.month) == ("cheap-start", "cheap-run", None)
     # constant volume Q with equal 12-month totals: 12 * 0.002 Q = 10000 + 12 * 0.0002 Q -> Q = 10000 / 0.0216
     assert pair.requests_per_month == pytest.approx(10000 / 0.0216, rel=1e-9)
-    grown = run(parse_scenario(text.replace("requests_per_month: 100000", "requests_per_month: 1000000")), test_catalogs)
+    grown = run(
+        parse_scenario(text.replace("requests_per_month: 100000", "requests_per_month: 1000000")),
+        test_catalogs,
+    )
     # 1,800 per month saved: 10000/1800 = 5.56 -> month 6
     assert grown.breakeven[0].month == 6

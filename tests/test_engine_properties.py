@@ -125,7 +125,11 @@ PRICE_KEYS = {
 def _scale_prices(node: Any, factor: float, only: str | None = None) -> Any:
     if isinstance(node, dict):
         return {
-            k: (v * factor if k in PRICE_KEYS and (only is None or k == only) else _scale_prices(v, factor, only))
+            k: (
+                v * factor
+                if k in PRICE_KEYS and (only is None or k == only)
+                else _scale_prices(v, factor, only)
+            )
             for k, v in node.items()
         }
     if isinstance(node, list):
@@ -170,8 +174,13 @@ def test_monotone_in_every_price(doc: dict[str, Any], key: str, factor: float) -
 
 
 DOUBLED_DB = parse_catalog(
-    DB_CATALOG.replace("min_usd_per_month: 50, storage_usd_per_gb_month: 0.33", "min_usd_per_month: 100, storage_usd_per_gb_month: 0.66")
-    .replace("read_usd_per_million_units: 16, write_usd_per_million_units: 4", "read_usd_per_million_units: 32, write_usd_per_million_units: 8"),
+    DB_CATALOG.replace(
+        "min_usd_per_month: 50, storage_usd_per_gb_month: 0.33",
+        "min_usd_per_month: 100, storage_usd_per_gb_month: 0.66",
+    ).replace(
+        "read_usd_per_million_units: 16, write_usd_per_million_units: 4",
+        "read_usd_per_million_units: 32, write_usd_per_million_units: 8",
+    ),
     source="db2",
 )
 

@@ -31,10 +31,18 @@ def test_pinned_version_is_installed() -> None:
         ("google/gemini-2.5-pro", 250_000, 0, 1000),
     ],
 )
-def test_request_price_matches_genai_prices(ref: str, input_tokens: int, cached_tokens: int, output_tokens: int) -> None:
+def test_request_price_matches_genai_prices(
+    ref: str, input_tokens: int, cached_tokens: int, output_tokens: int
+) -> None:
     tp = prices.model_prices(ref, input_tokens=input_tokens, catalogs=EMPTY, file="t", field="model", at=AT)
-    cached_price = tp.cached_input_usd_per_mtok if tp.cached_input_usd_per_mtok is not None else tp.input_usd_per_mtok
-    ours = ((input_tokens - cached_tokens) * tp.input_usd_per_mtok + cached_tokens * cached_price + output_tokens * tp.output_usd_per_mtok) / 1e6
+    cached_price = (
+        tp.cached_input_usd_per_mtok if tp.cached_input_usd_per_mtok is not None else tp.input_usd_per_mtok
+    )
+    ours = (
+        (input_tokens - cached_tokens) * tp.input_usd_per_mtok
+        + cached_tokens * cached_price
+        + output_tokens * tp.output_usd_per_mtok
+    ) / 1e6
     provider, model = ref.split("/", 1)
     theirs = calc_price(
         Usage(input_tokens=input_tokens, cache_read_tokens=cached_tokens, output_tokens=output_tokens),
@@ -70,7 +78,14 @@ def test_long_context_tier_on_both_sides_of_the_threshold() -> None:
 
 def test_unknown_model_suggests_close_matches() -> None:
     with pytest.raises(InputError) as info:
-        prices.model_prices("openai/gpt-4.1-mnii", input_tokens=10, catalogs=EMPTY, file="s.yaml", field="strategies[0].model", line=7)
+        prices.model_prices(
+            "openai/gpt-4.1-mnii",
+            input_tokens=10,
+            catalogs=EMPTY,
+            file="s.yaml",
+            field="strategies[0].model",
+            line=7,
+        )
     message = str(info.value)
     assert message.startswith("s.yaml:7: strategies[0].model: unknown model 'openai/gpt-4.1-mnii'")
     assert "openai/gpt-4.1-mini" in message
@@ -101,7 +116,9 @@ models:
 
 
 def test_embedding_price_from_genai_prices() -> None:
-    price, as_of, source = prices.embedding_price("openai/text-embedding-3-small", catalogs=EMPTY, file="s", field="e")
+    price, as_of, source = prices.embedding_price(
+        "openai/text-embedding-3-small", catalogs=EMPTY, file="s", field="e"
+    )
     assert price == 0.02
     assert as_of == prices.GENAI_PRICES_AS_OF
     assert source.startswith("genai-prices")
