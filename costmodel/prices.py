@@ -185,7 +185,7 @@ def model_prices(
 def embedding_price(
     ref: str, *, catalogs: Catalogs, file: str, field: str, line: int | None = None
 ) -> tuple[float, dt.date, str]:
-    """USD per 1M tokens of an embedding model: genai-prices first, then ``pricing/embedding_models.yaml``."""
+    """USD per 1M tokens of an embedding model: ``pricing/embedding_models.yaml`` wins, else genai-prices."""
     entry = catalogs.find("embedding_models", ref)
     if entry is not None:
         return (

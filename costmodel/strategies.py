@@ -513,6 +513,15 @@ def prepare_finetune_hosted(s: FinetuneHostedStrategy, ctx: Context) -> Prepared
         usd_per_training_token=offer.training_usd_per_mtok / TOKENS_PER_MTOK,
     )
     setup, maintenance = _people(s, ctx)
+    shutdown = offer.shutdown_date if isinstance(offer, FinetuneOffer) else None
+    shutdown_notes = (
+        (
+            f"{offer.id}: the provider stops serving these tuned models on {shutdown.isoformat()}; "
+            "a horizon that runs past it needs a migration (retraining elsewhere), which is not modelled",
+        )
+        if shutdown is not None
+        else ()
+    )
     hosting = np.full(ctx.scenario.horizon_months, offer.hosting_usd_per_hour * HOURS_PER_MONTH)
     latency = _latency(
         offer.base_model,
@@ -536,7 +545,7 @@ def prepare_finetune_hosted(s: FinetuneHostedStrategy, ctx: Context) -> Prepared
         latency=latency,
         accuracy_fraction=s.accuracy_fraction,
         prices_as_of=pr.as_of,
-        notes=pr.notes + tuple(label_notes) + latency.notes,
+        notes=pr.notes + tuple(label_notes) + shutdown_notes + latency.notes,
         details={
             "input_tokens_per_request": static + w.input_tokens_per_request,
             "output_tokens_per_request": out_tokens,
