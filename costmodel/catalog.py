@@ -312,3 +312,8 @@ def default_catalogs() -> Catalogs:
 def entry_fields(kind: str) -> list[dataclasses.Field[Any]]:
     """Fields of a catalog kind's entry type (for docs and the Prices page)."""
     return list(dataclasses.fields(CATALOG_KINDS[kind]))
+
+
+from .catalog_tokens import TokenizerRule  # noqa: E402  (registered after Entry exists)
+
+CATALOG_KINDS["tokenizer_models"] = TokenizerRule
