@@ -30,6 +30,11 @@ DEFAULT_MAX_UPLOAD_BYTES: Final = 200_000_000
 MAX_PROBLEMS: Final = 20
 """Stop reading a file after this many problems (they are all reported)."""
 
+MAX_COLUMNS_SHOWN: Final = 20
+"""Column names listed in a message about a CSV header; the rest are counted."""
+
+_TOO_DEEP: Final = "nested too deeply (JSON arrays/objects inside each other beyond what a sample needs)"
+
 FORMATS: Final[dict[str, str]] = {
     ".txt": "text",
     ".text": "text",
@@ -253,6 +258,18 @@ def _text_samples(upload: Upload, encoding: str, options: ParseOptions) -> Itera
 # ---------------------------------------------------------------------------------------------
 
 
+def _column_list(names: Iterable[str], shown: int = MAX_COLUMNS_SHOWN) -> str:
+    """Column names for a message: the first ``shown``, then how many more (a 10,000-column header
+    must not become a 70 KB error).
+
+    >>> _column_list(["a", "b", "c"], shown=2)
+    'a, b and 1 more'
+    """
+    names = list(names)
+    head = ", ".join(names[:shown])
+    return head if len(names) <= shown else f"{head} and {len(names) - shown:,} more"
+
+
 def _has_text(text: str) -> bool:
     return bool(text) and not text.isspace()
 
@@ -269,7 +286,9 @@ def _pick_column(
         return names.index(chosen.strip())
     if chosen.strip().lower() in lowered:
         return lowered.index(chosen.strip().lower())
-    col.add(1, flag, f"column {chosen!r} not found{suggest(chosen, names)}; columns are: {', '.join(names)}")
+    col.add(
+        1, flag, f"column {chosen!r} not found{suggest(chosen, names)}; columns are: {_column_list(names)}"
+    )
     return None
 
 
@@ -297,7 +316,7 @@ def _csv_samples(
             col.add(
                 1,
                 "input_column",
-                f"choose the input column; columns are: {', '.join(h.strip() for h in header)}",
+                f"choose the input column; columns are: {_column_list(h.strip() for h in header)}",
             )
         return
     if options.output_column is not None and out_idx is None:
@@ -339,6 +358,8 @@ def _jsonl_samples(upload: Upload, encoding: str, options: ParseOptions, col: Co
             row = json.loads(text)
         except json.JSONDecodeError as exc:
             col.add(line_no, "<json>", f"invalid JSON: {exc.msg} (column {exc.colno})")
+        except RecursionError:
+            col.add(line_no, "<json>", _TOO_DEEP)
         else:
             sample = row_sample(
                 row, line=line_no, input_key=options.input_column, output_key=options.output_column, col=col
@@ -362,6 +383,9 @@ def _json_samples(upload: Upload, encoding: str, options: ParseOptions, col: Col
             row, end = decoder.raw_decode(text, pos)
         except json.JSONDecodeError as exc:
             col.add(exc.lineno, "<json>", f"invalid JSON: {exc.msg} (column {exc.colno})")
+            return
+        except RecursionError:
+            col.add(text.count("\n", 0, pos) + 1, "<json>", _TOO_DEEP)
             return
         if _skip_ws(text, end) != len(text):
             col.add(text.count("\n", 0, end) + 1, "<json>", "extra data after the JSON value")
@@ -389,6 +413,9 @@ def _json_samples(upload: Upload, encoding: str, options: ParseOptions, col: Col
             row, end = decoder.raw_decode(text, pos)
         except json.JSONDecodeError as exc:
             col.add(exc.lineno, "<json>", f"invalid JSON in item {index}: {exc.msg} (column {exc.colno})")
+            return
+        except RecursionError:
+            col.add(line, "<json>", f"item {index} is {_TOO_DEEP}")
             return
         sample = row_sample(
             row,
