@@ -1,0 +1,269 @@
+"""The bad-input corpus (tests/data/bad/manifest.yaml): every hostile input gets a clear message.
+
+One parametrised test per surface. Each asserts that the error names the field and, where the
+input has lines, ``file:line`` (every ``expect`` fragment of the case appears), that it is the
+project's own error (exit code 2 on the command line, ``st.error`` in the app), that no traceback
+reaches the user, and that the surface still works afterwards. Inputs too big to commit (10 MB
+YAML, 60 MB JSONL lines, a 50 MB CSV cell, 10,000 CSV columns, oversized links) are generated at
+test time from the manifest's ``generate`` entries.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from costmodel import cli
+from costmodel.catalog import parse_catalog
+from costmodel.errors import InputError
+from costmodel.token_parsers import ParseOptions, Upload
+from costmodel.token_stats import count_uploads
+
+REPO = Path(__file__).resolve().parent.parent
+BAD = REPO / "tests" / "data" / "bad"
+MANIFEST: dict[str, dict[str, dict[str, Any]]] = yaml.safe_load((BAD / "manifest.yaml").read_text("utf-8"))
+SURFACES = ("scenario", "catalog", "uploads", "url", "cli")
+
+MAX_MESSAGE_CHARS = 4_000
+"""Longest error a person should be shown for one bad input (a clear message, not a dump)."""
+
+BYTES_PER_MB = 1_000_000
+VALID_SCENARIO = (BAD.parent.parent.parent / "examples" / "fintech-support.yaml").read_text("utf-8")
+VALID_CATALOG = """\
+labeling_rates:
+  - {id: crowd, usd_per_example: 0.2, source_url: "https://example.org/l", as_of: 2026-01-01}
+"""
+
+
+# ---------------------------------------------------------------------------------------------
+# Generators for inputs too big to commit
+# ---------------------------------------------------------------------------------------------
+
+
+def _pad_yaml(valid: str, n_bytes: int) -> bytes:
+    line = b"# padding: a comment line that keeps the document valid YAML apart from its size\n"
+    head = valid.encode("utf-8")
+    return head + line * ((n_bytes - len(head)) // len(line) + 1)
+
+
+def _text_lines(n_bytes: int) -> bytes:
+    line = b"What is the fee for an international wire transfer?\n"
+    return line * (n_bytes // len(line) + 1)
+
+
+def _jsonl_enormous_line(n_bytes: int) -> bytes:
+    return b'{"prompt": "' + b"word " * (n_bytes // 5) + b'"}\n'
+
+
+def _jsonl_enormous_broken_line(n_bytes: int) -> bytes:
+    return b'{"prompt": "' + b"word " * (n_bytes // 5) + b"\n"
+
+
+def _csv_columns(n: int) -> bytes:
+    header = ",".join(f"c{i}" for i in range(n))
+    row = ",".join("x" for _ in range(n))
+    return f"{header}\n{row}\n".encode()
+
+
+def _csv_big_cell(n_bytes: int) -> bytes:
+    return b'input,output\n"' + b"a " * (n_bytes // 2) + b'",x\n'
+
+
+GENERATORS: dict[str, Callable[..., bytes | str]] = {
+    "padded_scenario": lambda bytes: _pad_yaml(VALID_SCENARIO, bytes),
+    "padded_catalog": lambda bytes: _pad_yaml(VALID_CATALOG, bytes),
+    "text_lines": lambda bytes: _text_lines(bytes),
+    "jsonl_enormous_line": lambda bytes: _jsonl_enormous_line(bytes),
+    "jsonl_enormous_broken_line": lambda bytes: _jsonl_enormous_broken_line(bytes),
+    "csv_columns": lambda n: _csv_columns(n),
+    "csv_big_cell": lambda bytes: _csv_big_cell(bytes),
+    "long_token": lambda chars: "1." + "A" * (chars - 2),
+}
+"""``generate.kind`` in the manifest -> a function of the other ``generate`` keys."""
+
+
+def case_name(case: dict[str, Any]) -> str:
+    """The file name the input goes by (its committed name, or the manifest's ``name``)."""
+    return str(case.get("name") or Path(case["file"]).name)
+
+
+def case_bytes(case: dict[str, Any]) -> bytes:
+    """The case's input: the committed file, or the generated one."""
+    if "file" in case:
+        return (BAD / case["file"]).read_bytes()
+    args = dict(case["generate"])
+    out = GENERATORS[args.pop("kind")](**args)
+    return out.encode("ascii") if isinstance(out, str) else out
+
+
+def cases(surface: str) -> list[Any]:
+    """pytest params of a surface, with the case ids of the manifest."""
+    return [pytest.param(case, id=name) for name, case in MANIFEST[surface].items()]
+
+
+def assert_clear(message: str, case: dict[str, Any]) -> None:
+    """The message holds every expected fragment, is short enough to read and is not a traceback."""
+    missing = [fragment for fragment in case["expect"] if fragment not in message]
+    assert not missing, f"missing {missing!r} in:\n{message[:2000]}"
+    assert "Traceback" not in message
+    assert len(message) <= MAX_MESSAGE_CHARS, f"{len(message):,} characters: {message[:300]}..."
+
+
+def run_cli(argv: list[str]) -> tuple[int, str, str]:
+    """Run ``breakeven`` in-process; (exit code, stdout, stderr). Usage errors exit through SystemExit."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = cli.main(argv)
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+    return code, out.getvalue(), err.getvalue()
+
+
+@contextlib.contextmanager
+def on_disk(case: dict[str, Any], tmp_path: Path) -> Iterator[Path]:
+    """A path holding the case's input (generated inputs are written under pytest's tmp_path)."""
+    if "file" in case:
+        yield BAD / case["file"]
+        return
+    path = tmp_path / case_name(case)
+    path.write_bytes(case_bytes(case))
+    try:
+        yield path
+    finally:
+        path.unlink()
+
+
+# ---------------------------------------------------------------------------------------------
+# The corpus itself
+# ---------------------------------------------------------------------------------------------
+
+N_CASES = sum(len(MANIFEST[s]) for s in SURFACES)
+COUNTS = ", ".join(f"{s} {len(MANIFEST[s])}" for s in SURFACES)
+
+
+@pytest.mark.parametrize("summary", [f"{N_CASES} cases ({COUNTS})"])
+def test_corpus_size(summary: str) -> None:
+    """At least 60 cases; the count is in this test's id (``pytest -v``) and printed (``-s``)."""
+    print(f"\nbad-input corpus: {summary}")
+    assert set(MANIFEST) == set(SURFACES)
+    assert N_CASES >= 60, summary
+
+
+def test_every_committed_file_is_a_case() -> None:
+    """No orphan files: each file under tests/data/bad (but the manifest) belongs to one case."""
+    listed = {case["file"] for s in SURFACES for case in MANIFEST[s].values() if "file" in case}
+    on_disk_files = {
+        str(p.relative_to(BAD)) for p in BAD.rglob("*") if p.is_file() and p.name != "manifest.yaml"
+    }
+    assert on_disk_files == listed
+    for surface in SURFACES:
+        for name, case in MANIFEST[surface].items():
+            assert ("file" in case) != ("generate" in case), name
+            assert case["expect"] and all(isinstance(f, str) and f for f in case["expect"]), name
+            if "generate" in case:
+                assert case["generate"]["kind"] in GENERATORS, name
+
+
+# ---------------------------------------------------------------------------------------------
+# One test per surface
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", cases("scenario"))
+def test_scenario_file(case: dict[str, Any], tmp_path: Path) -> None:
+    """``breakeven run BAD.yaml`` exits 2 with ``file:line: field: message`` and nothing on stdout."""
+    with on_disk(case, tmp_path) as path:
+        code, out, err = run_cli(["run", str(path)])
+    assert code == 2, err
+    assert out == ""
+    assert_clear(err, case)
+    # Still usable: the next run in the same process works.
+    code, out, _ = run_cli(["run", str(REPO / "examples" / "fintech-support.yaml"), "--format", "csv"])
+    assert code == 0 and out.startswith("id,kind,")
+
+
+@pytest.mark.parametrize("case", cases("catalog"))
+def test_catalog_file(case: dict[str, Any]) -> None:
+    """parse_catalog raises InputError naming ``file:line: kind[i].field``; a good catalog still loads."""
+    with pytest.raises(InputError) as caught:
+        parse_catalog(case_bytes(case), source=case_name(case))
+    assert_clear(str(caught.value), case)
+    assert parse_catalog(VALID_CATALOG, source="ok.yaml").find("labeling_rates", "crowd") is not None
+
+
+def _upload_options(case: dict[str, Any]) -> ParseOptions:
+    limit = case.get("max_upload_mb")
+    return ParseOptions() if limit is None else ParseOptions(max_bytes=int(limit * BYTES_PER_MB))
+
+
+@pytest.mark.parametrize("case", cases("uploads"))
+def test_upload(case: dict[str, Any], tmp_path: Path) -> None:
+    """Counting a bad upload raises InputError naming file, line and field, in memory and on the CLI."""
+    upload = Upload(name=case_name(case), data=case_bytes(case))
+    with pytest.raises(InputError) as caught:
+        count_uploads([upload], ["o200k_base"], _upload_options(case))
+    assert_clear(str(caught.value), case)
+    del upload
+    argv = ["tokens", "--model", "openai/gpt-4.1"]
+    if "max_upload_mb" in case:
+        argv += ["--max-upload-mb", str(case["max_upload_mb"])]
+    with on_disk(case, tmp_path) as path:
+        code, out, err = run_cli([*argv, str(path)])
+    assert code == 2, err
+    assert out == ""
+    assert_clear(err, case)
+    # Still usable: a good upload counts right after.
+    good = count_uploads([Upload(name="ok.txt", data=b"hello world")], ["o200k_base"])
+    assert good.n_samples == 1
+
+
+@pytest.mark.parametrize("case", cases("url"))
+def test_link(case: dict[str, Any]) -> None:
+    """A tampered, truncated, oversized or injected ``?s=`` value raises InputError naming the parameter."""
+    from ui.share import decode_scenario, encode_scenario
+
+    token = case_bytes(case).decode("utf-8").rstrip("\n")
+    with pytest.raises(InputError) as caught:
+        decode_scenario(token)
+    assert_clear(str(caught.value), case)
+    from costmodel.scenario import parse_scenario
+
+    good = parse_scenario(VALID_SCENARIO, source="example")
+    assert decode_scenario(encode_scenario(good)) == good
+
+
+@pytest.mark.parametrize("case", cases("cli"))
+def test_cli_flags(case: dict[str, Any]) -> None:
+    """Out-of-range, non-numeric or unknown flags exit 2 with one line naming the flag."""
+    lines = case_bytes(case).decode("utf-8").splitlines()
+    argv = [a.replace("{bad}", str(BAD)).replace("{repo}", str(REPO)) for a in lines]
+    code, out, err = run_cli(argv)
+    assert code == 2, err
+    assert out == ""
+    assert_clear(err, case)
+
+
+def test_cli_exit_code_and_stderr_in_a_real_process() -> None:
+    """The installed entry point behaves as in-process: exit 2, message on stderr, no traceback."""
+    import subprocess
+    import sys
+
+    case = MANIFEST["scenario"]["python_tag"]
+    proc = subprocess.run(
+        [sys.executable, "-m", "costmodel", "run", str(BAD / case["file"])],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=REPO,
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert_clear(proc.stderr, case)
