@@ -314,6 +314,10 @@ def entry_fields(kind: str) -> list[dataclasses.Field[Any]]:
     return list(dataclasses.fields(CATALOG_KINDS[kind]))
 
 
+from .catalog_hardware import GpuOffer, GpuSpec, OpenModel  # noqa: E402  (registered after Entry exists)
+
+CATALOG_KINDS.update({"gpus": GpuSpec, "gpu_offers": GpuOffer, "open_models": OpenModel})
+
 from .catalog_tokens import TokenizerRule  # noqa: E402  (registered after Entry exists)
 
 CATALOG_KINDS["tokenizer_models"] = TokenizerRule

@@ -17,6 +17,7 @@ from .errors import InputError
 
 SUBCOMMAND_MODULES: list[str] = [
     "costmodel.cli_engine",
+    "costmodel.cli_gpu",
     "costmodel.cli_advise",
 ]
 """Modules that each define ``register(subparsers)``; the order is the order in ``--help``."""
