@@ -19,6 +19,7 @@ SUBCOMMAND_MODULES: list[str] = [
     "costmodel.cli_engine",
     "costmodel.cli_gpu",
     "costmodel.cli_advise",
+    "costmodel.cli_tokens",
 ]
 """Modules that each define ``register(subparsers)``; the order is the order in ``--help``."""
 
