@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from . import yamlio
+from .distributions import Distribution
 from .errors import InputError
 from .schema import Collector, build, check_value, describe, field_specs, line_of, spec, suggest, to_plain
 
@@ -139,14 +140,6 @@ class Needs:
     stage: Literal["prototype", "pilot", "production"] | None = None
     data_must_stay_on_premises: bool | None = None
     task_type: Literal["classification", "extraction", "generation", "qa", "chat", "code", "other"] | None = None
-    budget_usd_per_month: float | None = field(
-        default=None,
-        metadata=spec(
-            unit="USD per month",
-            help="most the team can spend; compared with each strategy's average monthly cost incl. one-off costs",
-        ),
-    )
-    ml_team_experience: Level | None = None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -275,6 +268,8 @@ class Scenario:
     strategies: tuple[Strategy, ...]
     source: str = field(default="<scenario>", compare=False, repr=False)
     lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
+    uncertain: tuple[tuple[str, Distribution], ...] = field(default=(), repr=False)
+    """Distributions written in place of numbers, by field path (the fields hold their central values)."""
 
     def line(self, path: str) -> int | None:
         """Line of a dotted field path such as ``strategies[1].model`` (None when unknown)."""
@@ -383,6 +378,9 @@ def parse_scenario(data: bytes | str, *, source: str = "<scenario>") -> Scenario
     if not isinstance(doc, Mapping):
         col.add(line_of(doc), "<file>", f"expected a scenario mapping, got {describe(doc)}")
         col.raise_if_any()
+    from .uncertain import extract_distributions  # imported here: costmodel.uncertain imports this module
+
+    doc, uncertain = extract_distributions(doc, col)
     lines: dict[str, int] = {}
     _record_lines(doc, "", lines)
     for key in doc:
@@ -422,7 +420,7 @@ def parse_scenario(data: bytes | str, *, source: str = "<scenario>") -> Scenario
     _check_cross_fields(values, strategies, doc, col)
     col.raise_if_any()
     values["strategies"] = tuple(s for s in strategies if s is not None)
-    return Scenario(**values, source=source, lines=lines)
+    return Scenario(**values, source=source, lines=lines, uncertain=uncertain)
 
 
 def _check_cross_fields(values: dict[str, Any], strategies: list[Strategy | None], doc: Any, col: Collector) -> None:
@@ -462,14 +460,16 @@ def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
     """Plain data of a scenario with every default filled in, in SCENARIO.md key order."""
     out: dict[str, Any] = {}
     for f in dataclasses.fields(scenario):
-        if f.name in ("source", "lines"):
+        if f.name in ("source", "lines", "uncertain"):
             continue
         value = getattr(scenario, f.name)
         if value is None:
             continue
         out[f.name] = to_plain(value)
     out["strategies"] = [_ordered_strategy(s) for s in out["strategies"]]
-    return out
+    from .uncertain import insert_distributions  # imported here: costmodel.uncertain imports this module
+
+    return insert_distributions(out, scenario)
 
 
 def _ordered_strategy(plain: dict[str, Any]) -> dict[str, Any]:
@@ -500,7 +500,7 @@ def defaults_table() -> list[dict[str, Any]]:
 
     def add(prefix: str, cls: type[Any]) -> None:
         for name, (_, f) in field_specs(cls).items():
-            if name in ("source", "lines", "kind", "id"):
+            if name in ("source", "lines", "uncertain", "kind", "id"):
                 continue
             if f.default is not dataclasses.MISSING:
                 default: Any = f.default
