@@ -149,7 +149,13 @@ def load_yaml(data: bytes | str, *, source: str, max_bytes: int = MAX_YAML_BYTES
     text = data if isinstance(data, str) else decode_text(data, source=source)
     if "\x00" in text:
         raise InputError.single(source, "<file>", "contains NUL bytes: this is not a text file")
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as exc:  # raised up front: YAML forbids most control characters
+        line = text.count("\n", 0, exc.position) + 1
+        raise InputError.single(
+            source, "<file>", f"control character U+{exc.character:04X} is not allowed in YAML text", line
+        ) from None
     try:
         node = loader.get_single_node()
         if node is None:
