@@ -152,9 +152,9 @@ def load_yaml(data: bytes | str, *, source: str, max_bytes: int = MAX_YAML_BYTES
     try:
         loader = _Loader(text)
     except yaml.reader.ReaderError as exc:  # raised up front: YAML forbids most control characters
-        line = text.count("\n", 0, exc.position) + 1
+        at_line = text.count("\n", 0, exc.position) + 1
         raise InputError.single(
-            source, "<file>", f"control character U+{exc.character:04X} is not allowed in YAML text", line
+            source, "<file>", f"control character U+{exc.character:04X} is not allowed in YAML text", at_line
         ) from None
     try:
         node = loader.get_single_node()
