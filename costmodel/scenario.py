@@ -140,6 +140,14 @@ class Needs:
     stage: Literal["prototype", "pilot", "production"] | None = None
     data_must_stay_on_premises: bool | None = None
     task_type: Literal["classification", "extraction", "generation", "qa", "chat", "code", "other"] | None = None
+    budget_usd_per_month: float | None = field(
+        default=None,
+        metadata=spec(
+            unit="USD per month",
+            help="most the team can spend; compared with each strategy's average monthly cost incl. one-off costs",
+        ),
+    )
+    ml_team_experience: Level | None = None
 
 
 # ---------------------------------------------------------------------------------------------
