@@ -18,7 +18,8 @@ from typing import Any
 
 from .advisor_criteria import BY_ID
 from .advisor_figures import snapshot
-from .advisor_score import FINETUNE_KINDS, Ranked, Reason, score
+from .advisor_measured import FINETUNE_KINDS
+from .advisor_score import Ranked, Reason, score
 from .advisor_sensitivity import Change, what_would_change
 from .engine import RunResult
 from .scenario import Needs

@@ -12,6 +12,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from . import advisor_measured as measured
 from .advisor_criteria import (
     BY_ID,
     CRITERIA,
@@ -19,16 +20,12 @@ from .advisor_criteria import (
     MIN_EXAMPLES_FOR_FINETUNING,
     Criterion,
 )
-from .advisor_figures import Figures, Snapshot, count, usd
+from .advisor_figures import Snapshot, count
+from .advisor_measured import FINETUNE_KINDS, Applied
 from .scenario import Needs
 
 NEUTRAL_SCORE = 0.5
 """Score of every strategy when no criterion applies at all (nothing answered, nothing priced)."""
-
-MIN_REFERENCE_USD = 1.0
-"""Floor of the economics reference amount, so a scenario whose cheapest strategy is free still scores."""
-
-FINETUNE_KINDS = ("finetune_hosted", "finetune_selfhosted")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -69,18 +66,6 @@ class Scored:
     notes: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class _Applied:
-    criterion: Criterion
-    strength: float
-    fits: dict[str, float]
-    texts: dict[str, tuple[str, ...]]
-
-    @property
-    def weight(self) -> float:
-        return self.criterion.weight * self.strength
-
-
 # ---------------------------------------------------------------------------------------------
 # Criteria that read an answer
 # ---------------------------------------------------------------------------------------------
@@ -98,10 +83,10 @@ def _answer_text(value: object) -> str:
     return str(value)
 
 
-def _from_table(c: Criterion, value: object, strength: float, snap: Snapshot) -> _Applied:
+def _from_table(c: Criterion, value: object, strength: float, snap: Snapshot) -> Applied:
     assert c.fits is not None and c.says is not None
     head = f"{c.label} ({_answer_text(value)})"
-    return _Applied(
+    return Applied(
         criterion=c,
         strength=strength,
         fits={f.id: c.fits.of(f.kind) for f in snap.figures},
@@ -126,7 +111,7 @@ def example_shortfall(n_examples: float) -> float:
     return 1.0 - math.log(n_examples / MIN_EXAMPLES_FOR_FINETUNING) / span
 
 
-def _answer_criteria(needs: Needs, snap: Snapshot) -> list[_Applied]:
+def _answer_criteria(needs: Needs, snap: Snapshot) -> list[Applied]:
     out = []
     for c in CRITERIA:
         if c.hard or c.fits is None or c.says is None or c.answer == "engine":
@@ -142,7 +127,7 @@ def _answer_criteria(needs: Needs, snap: Snapshot) -> list[_Applied]:
     return out
 
 
-def _examples_gap(c: Criterion, available: int, snap: Snapshot) -> _Applied:
+def _examples_gap(c: Criterion, available: int, snap: Snapshot) -> Applied:
     """Information: fine-tuning strategies that plan on more examples than are available."""
     texts: dict[str, tuple[str, ...]] = {}
     for f in snap.figures:
@@ -153,208 +138,7 @@ def _examples_gap(c: Criterion, available: int, snap: Snapshot) -> _Applied:
                 f"{count(planned - available)} more must be written or labelled before its cost and "
                 "accuracy figures hold",
             )
-    return _Applied(criterion=c, strength=0.0, fits={f.id: 0.5 for f in snap.figures}, texts=texts)
-
-
-# ---------------------------------------------------------------------------------------------
-# Criteria computed from the engine's figures
-# ---------------------------------------------------------------------------------------------
-
-
-def _not_estimated(label: str, f: Figures) -> str:
-    return f"{label}: not estimated for {f.id} ({f.unavailable_note}), so it scores 0 here"
-
-
-def _prompt_overhead(snap: Snapshot) -> _Applied | None:
-    carriers = [f for f in snap.figures if f.shot_fraction > 0]
-    if not carriers:
-        return None
-    worst = max(carriers, key=lambda f: f.shot_fraction)
-    c = BY_ID["prompt_overhead"]
-    fits: dict[str, float] = {}
-    texts: dict[str, tuple[str, ...]] = {}
-    for f in snap.figures:
-        if f.kind in FINETUNE_KINDS:
-            fits[f.id] = 1.0
-            own = f" ({count(f.input_tokens_per_request)} input tokens)" if f.input_tokens_per_request else ""
-            texts[f.id] = (
-                f"{c.label}: a fine-tuned model learns the examples once instead of reading them with every "
-                f"request{own}; {worst.id} sends {count(worst.shot_tokens_per_request)} tokens of examples "
-                "each time",
-            )
-        else:
-            fits[f.id] = 1.0 - f.shot_fraction
-            if f.shot_fraction > 0:
-                texts[f.id] = (
-                    f"{c.label}: {f.n_shots} examples ({count(f.shot_tokens_per_request)} tokens, "
-                    f"{f.shot_fraction:.0%} of its {count(f.input_tokens_per_request or 0)} input tokens) "
-                    "travel with every request",
-                )
-            else:
-                texts[f.id] = (
-                    f"{c.label}: none of its {count(f.input_tokens_per_request or 0)} input tokens are "
-                    "few-shot examples",
-                )
-    return _Applied(criterion=c, strength=worst.shot_fraction, fits=fits, texts=texts)
-
-
-def _over_budget_fit(budget: float, actual: float) -> float:
-    """``min(1, budget / actual)^2``: 1 within budget, about 0.6 at 30% over."""
-    return 1.0 if actual <= budget else (budget / actual) ** 2
-
-
-def _budget(needs: Needs, snap: Snapshot) -> _Applied | None:
-    budget = needs.budget_usd_per_month
-    if budget is None:
-        return None
-    c = BY_ID["budget"]
-    head = f"{c.label} ({usd(budget)}/month)"
-    months = snap.horizon_months
-    fits: dict[str, float] = {}
-    texts: dict[str, tuple[str, ...]] = {}
-    over = False
-    for f in snap.figures:
-        if f.total_usd is None:
-            fits[f.id], texts[f.id] = 0.0, (_not_estimated(head, f),)
-            continue
-        average = f.total_usd / months
-        fits[f.id] = _over_budget_fit(budget, average) if budget > 0 else (1.0 if average == 0 else 0.0)
-        if average <= budget:
-            verdict = "within budget"
-        elif budget > 0:
-            verdict = f"{average / budget - 1:.0%} over budget"
-        else:
-            verdict = "over a zero budget"
-        over = over or average > budget
-        texts[f.id] = (
-            f"{head}: averages {usd(average)}/month over {months} months with one-off costs spread, {verdict}",
-        )
-    return _Applied(criterion=c, strength=1.0 if over else 0.0, fits=fits, texts=texts)
-
-
-def _latency(needs: Needs, snap: Snapshot) -> _Applied | None:
-    budget = needs.latency_budget_ms
-    if budget is None:
-        return None
-    c = BY_ID["latency"]
-    head = f"{c.label} ({count(budget)} ms)"
-    fits: dict[str, float] = {}
-    texts: dict[str, tuple[str, ...]] = {}
-    over = False
-    for f in snap.figures:
-        if f.end_to_end_ms is None:
-            fits[f.id], texts[f.id] = 0.0, (_not_estimated(head, f),)
-            continue
-        fits[f.id] = _over_budget_fit(budget, f.end_to_end_ms)
-        over = over or f.end_to_end_ms > budget
-        verdict = (
-            "within budget"
-            if f.end_to_end_ms <= budget
-            else f"{f.end_to_end_ms / budget - 1:.0%} over budget"
-        )
-        first = f" (first token after {count(f.ttft_ms)} ms)" if f.ttft_ms is not None else ""
-        texts[f.id] = (f"{head}: about {count(f.end_to_end_ms)} ms end to end{first}, {verdict}",)
-    return _Applied(criterion=c, strength=1.0 if over else 0.0, fits=fits, texts=texts)
-
-
-def uses_net_value(snap: Snapshot) -> bool:
-    """True when the economics criterion compares net value (the scenario prices the answers)."""
-    priced = snap.priced()
-    return (
-        snap.scenario.value is not None and bool(priced) and all(f.net_value_usd is not None for f in priced)
-    )
-
-
-def _cost_text(f: Figures, ref: Figures, cheapest: Figures, snap: Snapshot) -> str:
-    assert f.total_usd is not None and f.month1_usd is not None
-    assert ref.total_usd is not None and ref.month1_usd is not None and cheapest.total_usd is not None
-    months = snap.horizon_months
-    at = f"at {count(snap.requests_month1)} requests a month"
-    if f is cheapest:
-        return (
-            f"Cost: the cheapest over {months} months, {usd(f.total_usd)} against {usd(ref.total_usd)} for "
-            f"{ref.id}; {usd(f.month1_usd)}/month in month 1 {at}"
-        )
-    ratio = f.total_usd / cheapest.total_usd if cheapest.total_usd > 0 else math.inf
-    return (
-        f"Cost: {at} {f.id} costs {usd(f.month1_usd)}/month against {usd(ref.month1_usd)} for {ref.id}; "
-        f"over {months} months {usd(f.total_usd)} against {usd(ref.total_usd)} ({ratio:.1f}x the cheapest)"
-    )
-
-
-def _value_text(f: Figures, best: Figures, runner_up: Figures | None, months: int) -> str:
-    assert f.net_value_usd is not None and best.net_value_usd is not None
-    acc = f" at {f.accuracy_fraction:.0%} accuracy" if f.accuracy_fraction is not None else ""
-    if f is best:
-        gap = ""
-        if runner_up is not None and runner_up.net_value_usd is not None:
-            gap = f", {usd(f.net_value_usd - runner_up.net_value_usd)} more than {runner_up.id}"
-        return f"Net value: the highest, {usd(f.net_value_usd)} over {months} months{acc}{gap}"
-    best_acc = f" ({best.accuracy_fraction:.0%})" if best.accuracy_fraction is not None else ""
-    return (
-        f"Net value: {usd(f.net_value_usd)} over {months} months{acc}, "
-        f"{usd(best.net_value_usd - f.net_value_usd)} less than {best.id}{best_acc}"
-    )
-
-
-def _breakeven_text(f: Figures, best: Figures, snap: Snapshot) -> str | None:
-    months = snap.horizon_months
-    for pair in snap.breakeven:
-        if {pair.a, pair.b} != {f.id, best.id}:
-            continue
-        if pair.month is not None:
-            text = f"Breakeven: {pair.b} catches up with {pair.a} in month {pair.month}"
-        else:
-            text = f"Breakeven: {pair.b} does not catch up with {pair.a} within {months} months"
-        if pair.requests_per_month is not None:
-            text += (
-                f"; their {months}-month totals are equal at about {count(pair.requests_per_month)} "
-                f"requests a month (now {count(snap.requests_month1)})"
-            )
-        else:
-            text += f"; their {months}-month totals are not equal at any constant volume"
-        return text
-    return None
-
-
-def _economics(snap: Snapshot) -> _Applied:
-    c = BY_ID["economics"]
-    priced = snap.priced()
-    fits: dict[str, float] = {}
-    texts: dict[str, tuple[str, ...]] = {}
-    if not priced:
-        for f in snap.figures:
-            fits[f.id], texts[f.id] = 0.0, (_not_estimated(c.label, f),)
-        return _Applied(criterion=c, strength=0.0, fits=fits, texts=texts)
-    by_cost = sorted(priced, key=lambda f: f.total_usd or 0.0)
-    cheapest = by_cost[0]
-    assert cheapest.total_usd is not None
-    reference = max(cheapest.total_usd, MIN_REFERENCE_USD)
-    net = uses_net_value(snap)
-    by_value = sorted(priced, key=lambda f: -(f.net_value_usd or 0.0)) if net else by_cost
-    best = by_value[0]
-    for f in snap.figures:
-        if f.total_usd is None:
-            fits[f.id], texts[f.id] = 0.0, (_not_estimated(c.label, f),)
-            continue
-        if net:
-            assert f.net_value_usd is not None and best.net_value_usd is not None
-            shortfall = best.net_value_usd - f.net_value_usd
-        else:
-            shortfall = f.total_usd - cheapest.total_usd
-        fits[f.id] = 1.0 / (1.0 + max(0.0, shortfall) / reference)
-        ref = cheapest if f is not cheapest else (by_cost[1] if len(by_cost) > 1 else f)
-        lines = [_cost_text(f, ref, cheapest, snap)]
-        if net:
-            lines.insert(
-                0, _value_text(f, best, by_value[1] if len(by_value) > 1 else None, snap.horizon_months)
-            )
-        if f is not best:
-            be = _breakeven_text(f, best, snap)
-            if be:
-                lines.append(be)
-        texts[f.id] = tuple(lines)
-    return _Applied(criterion=c, strength=1.0, fits=fits, texts=texts)
+    return Applied(criterion=c, strength=0.0, fits={f.id: 0.5 for f in snap.figures}, texts=texts)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -387,7 +171,7 @@ def _order(reasons: list[Reason], mean_fit: Mapping[str, float]) -> tuple[Reason
 def _fallback_note(snap: Snapshot) -> str:
     metric = (
         f"net value over {snap.horizon_months} months, since the scenario prices right and wrong answers"
-        if uses_net_value(snap)
+        if measured.uses_net_value(snap)
         else f"total cost over {snap.horizon_months} months"
     )
     return f"No needs answered: the ranking uses the cost results alone ({metric})."
@@ -396,14 +180,16 @@ def _fallback_note(snap: Snapshot) -> str:
 def score(needs: Needs | None, snap: Snapshot) -> Scored:
     """Score and rank every strategy of the snapshot against the answers in ``needs``."""
     answers = answered(needs)
-    applied: list[_Applied] = []
+    applied: list[Applied] = []
     if needs is not None and answers:
         applied.extend(_answer_criteria(needs, snap))
-        overhead = _prompt_overhead(snap)
+        overhead = measured.prompt_overhead(snap)
         if overhead is not None:
             applied.append(overhead)
-        applied.extend(a for a in (_budget(needs, snap), _latency(needs, snap)) if a is not None)
-    applied.append(_economics(snap))
+        applied.extend(
+            a for a in (measured.budget(needs, snap), measured.latency(needs, snap)) if a is not None
+        )
+    applied.append(measured.economics(snap))
     den = sum(a.weight for a in applied)
     on_prem = bool(answers.get("data_must_stay_on_premises"))
     hard = BY_ID["on_premises"]

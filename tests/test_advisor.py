@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from advisor_data import SITUATIONS_DIR, overlay_catalogs
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -25,23 +26,10 @@ from costmodel.advisor import Advice, advise, combination
 from costmodel.advisor_criteria import BY_ID, CRITERIA, EXTRA_LABELS, KINDS
 from costmodel.advisor_figures import snapshot
 from costmodel.advisor_score import example_shortfall, score
-from costmodel.catalog import Catalogs, default_catalogs, parse_catalog
+from costmodel.catalog import Catalogs
 from costmodel.cli_common import to_json
 from costmodel.engine import RunResult, run
 from costmodel.scenario import Needs, Scenario, load_scenario, parse_scenario, revalidate
-
-DATA = Path(__file__).parent / "data"
-SITUATIONS_DIR = DATA / "advisor"
-
-
-def overlay_catalogs() -> Catalogs:
-    """Built-in catalogs with the advisor tests' latency overlay on top."""
-    overlay = parse_catalog(
-        (DATA / "advisor-catalog.yaml").read_text(), source="tests/data/advisor-catalog.yaml"
-    )
-    base = default_catalogs()
-    kinds = set(base.entries) | set(overlay.entries)
-    return Catalogs({k: {**base.entries.get(k, {}), **overlay.entries.get(k, {})} for k in kinds})
 
 
 @functools.cache

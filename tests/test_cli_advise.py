@@ -10,27 +10,19 @@ import sys
 from pathlib import Path
 
 import pytest
+from advisor_data import DATA, overlay_catalogs
 
 from costmodel import cli_advise
-from costmodel.catalog import Catalogs, default_catalogs, parse_catalog
 from costmodel.cli import SUBCOMMAND_MODULES, main
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = Path(__file__).parent / "data"
 SITUATION = DATA / "advisor" / "code-review-inhouse-framework.yaml"
 
 
 @pytest.fixture
 def fixed_catalogs(monkeypatch: pytest.MonkeyPatch) -> None:
     """Run the command on the advisor tests' latency overlay (independent of pricing/ updates)."""
-    overlay = parse_catalog((DATA / "advisor-catalog.yaml").read_text(), source="advisor-catalog.yaml")
-    base = default_catalogs()
-    merged = Catalogs(
-        {
-            k: {**base.entries.get(k, {}), **overlay.entries.get(k, {})}
-            for k in set(base.entries) | set(overlay.entries)
-        }
-    )
+    merged = overlay_catalogs()
     monkeypatch.setattr(cli_advise, "default_catalogs", lambda: merged)
 
 
