@@ -353,6 +353,7 @@ def _build_strategy(node: Any, i: int, col: Collector) -> Strategy | None:
             want = "a catalog id or an inline mapping" if name in INLINE_TYPES else "a catalog id"
             col.add(fline, fpath, f"expected {want}, got {describe(value)}")
             ok = False
+            extra[name] = None  # reported above; keeps build() from type-checking a reference field itself
     strategy = build(cls, node, path=path, col=col, extra=extra)
     if strategy is None or not ok:
         return None
