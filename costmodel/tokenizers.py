@@ -133,7 +133,9 @@ def _spec(name: str) -> VocabSpec:
 
 def _vocab_error(name: str, message: str) -> VocabError:
     hint = f"; reinstall the vocabulary package: pip install --force-reinstall '{VOCAB_PACKAGE}'"
-    return VocabError([Problem(file=str(vocab_location(name)), line=None, field=name, message=message + hint)])
+    return VocabError(
+        [Problem(file=str(vocab_location(name)), line=None, field=name, message=message + hint)]
+    )
 
 
 def read_vocab_bytes(name: str) -> bytes:
