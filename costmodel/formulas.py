@@ -20,9 +20,13 @@ BYTES_PER_FLOAT32 = 4
 
 
 def monthly_requests(
-    requests_per_month: float, growth_fraction_per_month: float, horizon_months: int
+    requests_per_month: float | NDArray[np.float64],
+    growth_fraction_per_month: float | NDArray[np.float64],
+    horizon_months: int,
 ) -> NDArray[np.float64]:
     """Requests in months 1..H: ``R_m = R_1 * (1 + g)^(m - 1)`` (SCENARIO.md).
+
+    Arrays of shape (n, 1) (simulation draws) give shape (n, H).
 
     >>> monthly_requests(1000, 0.1, 3).tolist()
     [1000.0, 1100.0, 1210.0000000000002]

@@ -112,6 +112,19 @@ def _zeros(ctx: Context) -> Array:
     return np.zeros(ctx.scenario.horizon_months)
 
 
+def _any_positive(x: float | Array) -> bool:
+    """True when a value, or any of its simulation draws (an array), is > 0."""
+    return bool(np.any(np.asarray(x) > 0))
+
+
+def _typical(x: float | Array) -> float:
+    """One number for a value that may be an array of simulation draws (their mean).
+
+    Latency is estimated for this typical request; the simulator samples costs, not latency.
+    """
+    return float(np.mean(x))
+
+
 def _people(s: Strategy, ctx: Context) -> tuple[float, Array]:
     rate = ctx.scenario.people.engineer_usd_per_hour
     return s.setup_hours * rate, _zeros(ctx) + s.maintenance_hours_per_month * rate
@@ -162,7 +175,7 @@ def _tier_multipliers(
             )
         tier = float(value)
     batch = 1.0
-    if s.batch_fraction > 0:
+    if _any_positive(s.batch_fraction):
         value = (
             inline_batch if inline_batch is not None else (discount.batch_multiplier if discount else None)
         )
@@ -222,25 +235,27 @@ def _api_pricing(
         )
         write = (
             tp.cache_write_usd_per_mtok
-            if (tp.cache_write_usd_per_mtok is not None and s.cache_hit_fraction > 0)
+            if (tp.cache_write_usd_per_mtok is not None and _any_positive(s.cache_hit_fraction))
             else inp
         )
         if tp.tier_start_tokens is not None:
             notes.append(
                 f"long-context price tier applies (input > {tp.tier_start_tokens:,} tokens per request)"
             )
-        if tp.context_window_tokens is not None and total_input_tokens > tp.context_window_tokens:
+        if tp.context_window_tokens is not None and _any_positive(
+            total_input_tokens - tp.context_window_tokens
+        ):
             p, ln = _path(ctx, s, "model")
             raise InputError.single(
                 ctx.scenario.source,
                 p,
-                f"requests of {total_input_tokens:,.0f} input tokens exceed {s.model}'s context window of "
+                f"requests of {float(np.max(total_input_tokens)):,.0f} input tokens exceed {s.model}'s context window of "
                 f"{tp.context_window_tokens:,} tokens",
                 ln,
             )
     if cached is None:
         cached = inp
-        if s.cache_hit_fraction > 0:
+        if _any_positive(s.cache_hit_fraction):
             notes.append("no cached-input price known: cache hits billed at the input price")
     multiplier = _tier_multipliers(provider, inline_batch, s, ctx)
     return _ApiPricing(
@@ -269,11 +284,15 @@ def _latency(
     return hosted_latency(
         model if isinstance(model, str) else None,
         ctx.catalogs,
-        input_tokens=input_tokens,
-        output_tokens=output_tokens,
-        output_usd_per_mtok=pr.output_usd_per_mtok,
-        ttft_ms_override=inline.ttft_ms if inline else None,
-        output_tokens_per_s_override=inline.output_tokens_per_s if inline else None,
+        input_tokens=_typical(input_tokens),
+        output_tokens=_typical(output_tokens),
+        output_usd_per_mtok=_typical(pr.output_usd_per_mtok),
+        ttft_ms_override=_typical(inline.ttft_ms) if inline and inline.ttft_ms is not None else None,
+        output_tokens_per_s_override=(
+            _typical(inline.output_tokens_per_s)
+            if inline and inline.output_tokens_per_s is not None
+            else None
+        ),
         extra_stages_ms=extra_stages_ms,
         fine_tuned=fine_tuned,
     )
@@ -427,8 +446,7 @@ def prepare_rag(s: RagStrategy, ctx: Context) -> PreparedStrategy:
     db = _vector_db(s, ctx)
     rr = _reranker(s, ctx)
     rerank = (rr.usd_per_1k_searches / SEARCHES_PER_KSEARCH) if rr is not None else 0.0
-    horizon = ctx.scenario.horizon_months
-    infra_fixed = np.full(horizon, reembed_monthly)
+    infra_fixed = _zeros(ctx) + reembed_monthly
     nonlinear: NonLinear | None = None
     read_per_request = 0.0
     db_one_off = 0.0
@@ -443,7 +461,7 @@ def prepare_rag(s: RagStrategy, ctx: Context) -> PreparedStrategy:
         storage = storage_gb * db.storage_usd_per_gb_month
         record_kb = f.vector_storage_gb(1.0, dims, db.bytes_per_record_overhead) * BYTES_PER_GB / BYTES_PER_KB
         write_units = max(db.write_units_per_record, db.write_units_per_kb * record_kb)
-        read_units = max(db.read_units_per_query, db.read_units_per_query_per_gb * storage_gb)
+        read_units = np.maximum(db.read_units_per_query, db.read_units_per_query_per_gb * storage_gb)
         write_usd_per_record = write_units * db.write_usd_per_million_units / UNITS_PER_MUNIT
         db_one_off = chunks * write_usd_per_record
         churn_writes = chunks * s.corpus_churn_fraction_per_month * write_usd_per_record
@@ -522,7 +540,7 @@ def prepare_finetune_hosted(s: FinetuneHostedStrategy, ctx: Context) -> Prepared
         if shutdown is not None
         else ()
     )
-    hosting = np.full(ctx.scenario.horizon_months, offer.hosting_usd_per_hour * HOURS_PER_MONTH)
+    hosting = _zeros(ctx) + offer.hosting_usd_per_hour * HOURS_PER_MONTH
     latency = _latency(
         offer.base_model,
         ctx,
