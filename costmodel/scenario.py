@@ -20,6 +20,12 @@ from .schema import Collector, build, check_value, describe, field_specs, line_o
 
 SCHEMA_VERSION = 1
 MAX_HORIZON_MONTHS = 600
+MAX_STRATEGIES = 20
+"""Most strategies in one scenario: every pair gets a breakeven search, so work grows with the square
+(20 strategies run in about 0.3 s; a 2 MB file of 30,000 would tie up a server for hours)."""
+MAX_SCENARIO_BYTES = 256_000
+"""Largest scenario document (bytes): a big hand-written one is ~15 KB. Parsing YAML in Python costs
+about 7 s of CPU per MB, time every other session of a shared app server waits for."""
 STRATEGY_ID_PATTERN = r"[a-z0-9][a-z0-9-]*"
 
 # ---------------------------------------------------------------------------------------------
@@ -382,7 +388,7 @@ def parse_scenario(data: bytes | str, *, source: str = "<scenario>") -> Scenario
     >>> s.horizon_months, s.strategies[0].model
     (24, 'openai/gpt-4.1-mini')
     """
-    doc = yamlio.load_yaml(data, source=source)
+    doc = yamlio.load_yaml(data, source=source, max_bytes=MAX_SCENARIO_BYTES)
     col = Collector(source)
     if not isinstance(doc, Mapping):
         col.add(line_of(doc), "<file>", f"expected a scenario mapping, got {describe(doc)}")
@@ -417,6 +423,12 @@ def parse_scenario(data: bytes | str, *, source: str = "<scenario>") -> Scenario
     strategies: list[Strategy | None] = []
     if not isinstance(raw, list) or not raw:
         col.add(line_of(doc, "strategies") or line_of(doc), "strategies", "at least one strategy is required")
+    elif len(raw) > MAX_STRATEGIES:
+        col.add(
+            line_of(doc, "strategies"),
+            "strategies",
+            f"{len(raw):,} strategies; at most {MAX_STRATEGIES} can be compared in one scenario",
+        )
     else:
         seen: dict[str, int] = {}
         for i, node in enumerate(raw):
