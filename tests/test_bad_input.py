@@ -65,6 +65,22 @@ def _jsonl_enormous_broken_line(n_bytes: int) -> bytes:
     return b'{"prompt": "' + b"word " * (n_bytes // 5) + b"\n"
 
 
+def _many_strategies(n: int) -> bytes:
+    head = (
+        "workload: {requests_per_month: 1000, input_tokens_per_request: 100, output_tokens_per_request: 50}\n"
+    )
+    rows = "".join(f"  - {{id: s{i}, kind: prompting, model: openai/gpt-4.1-mini}}\n" for i in range(n))
+    return f"{head}strategies:\n{rows}".encode()
+
+
+def _link(yaml_bytes: bytes) -> str:
+    """A ``?s=`` value holding this YAML, encoded as ui/share.py does (version 1, zlib, base64url)."""
+    import base64
+    import zlib
+
+    return "1." + base64.urlsafe_b64encode(zlib.compress(yaml_bytes, 9)).decode("ascii").rstrip("=")
+
+
 def _csv_columns(n: int) -> bytes:
     header = ",".join(f"c{i}" for i in range(n))
     row = ",".join("x" for _ in range(n))
@@ -84,6 +100,8 @@ GENERATORS: dict[str, Callable[..., bytes | str]] = {
     "csv_columns": lambda n: _csv_columns(n),
     "csv_big_cell": lambda bytes: _csv_big_cell(bytes),
     "long_token": lambda chars: "1." + "A" * (chars - 2),
+    "many_strategies": lambda n: _many_strategies(n),
+    "many_strategies_link": lambda n: _link(_many_strategies(n)),
 }
 """``generate.kind`` in the manifest -> a function of the other ``generate`` keys."""
 
