@@ -25,8 +25,10 @@ from ui import state
 from ui.chart import show_chart
 from ui.figures_tokens import token_histogram_figure
 
-MAX_UPLOAD_BYTES = 200_000_000
-"""Largest file the page counts (Streamlit's own default upload limit is 200 MB as well)."""
+# Largest file the page counts: the app's upload limit (server.maxUploadSize, in MiB like Streamlit's
+# uploader). No bare string literals at module level here: Streamlit's "magic" would print them.
+BYTES_PER_MIB = 1024 * 1024
+MAX_UPLOAD_BYTES = int(st.get_option("server.maxUploadSize")) * BYTES_PER_MIB
 
 COMMON_MODELS = (
     "openai/gpt-4o",

@@ -1,4 +1,4 @@
-"""Token histogram figure: title, axis units, one named trace per model, context-window line."""
+"""Token histogram figure: title, axis units, named traces (models with equal counts share one), context window."""
 
 from __future__ import annotations
 
@@ -17,9 +17,8 @@ ROWS = [{"prompt": "word " * (10 * i + 1), "completion": "ok " * i} for i in ran
 @pytest.fixture(scope="module")
 def report():  # type: ignore[no-untyped-def]
     data = "\n".join(json.dumps(r) for r in ROWS).encode()
-    return build_report(
-        [Upload(name="r.jsonl", data=data)], ["openai/gpt-4o", "claude-sonnet-4-5"], context_window=200
-    )
+    models = ["openai/gpt-4o", "claude-sonnet-4-5", "gpt-4.1"]
+    return build_report([Upload(name="r.jsonl", data=data)], models, context_window=200)
 
 
 def test_histogram_has_titles_units_and_named_traces(report) -> None:  # type: ignore[no-untyped-def]
@@ -27,7 +26,11 @@ def test_histogram_has_titles_units_and_named_traces(report) -> None:  # type: i
     assert fig.layout.title.text == "Input tokens per sample (29 samples)"
     assert fig.layout.xaxis.title.text == "input tokens per sample (tokens)"
     assert fig.layout.yaxis.title.text == "samples (count)"
-    assert [t.name for t in fig.data] == ["openai/gpt-4o (exact)", "claude-sonnet-4-5 (estimated)"]
+    # gpt-4o and gpt-4.1 count identically (o200k_base): one trace.
+    assert [t.name for t in fig.data] == [
+        "openai/gpt-4o, gpt-4.1 (exact, o200k_base)",
+        "claude-sonnet-4-5 (estimated)",
+    ]
     assert fig.data[0].marker.pattern.shape == "" and fig.data[1].marker.pattern.shape == "/"
     np.testing.assert_allclose(fig.data[0].x, report.models[0].input_per_sample)
     # Shared bins: both traces use the same bin edges.
@@ -49,4 +52,4 @@ def test_bad_arguments(report) -> None:  # type: ignore[no-untyped-def]
         token_histogram_figure(report.models, direction="sideways")
     with pytest.raises(ValueError, match="at least one model"):
         token_histogram_figure([])
-    assert trace_name(report.models[1]) == "claude-sonnet-4-5 (estimated)"
+    assert trace_name(report.models[1:2]) == "claude-sonnet-4-5 (estimated)"

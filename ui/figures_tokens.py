@@ -15,9 +15,29 @@ N_BINS = 40
 """Histogram bins across the range of all models' counts."""
 
 
-def trace_name(stats: ModelTokenStats) -> str:
-    """Legend name: the model and whether its counts are exact or estimated."""
-    return f"{stats.model} ({'exact' if stats.exact else 'estimated'})"
+def trace_name(models: Sequence[ModelTokenStats]) -> str:
+    """Legend name of a group of models with identical counts: the models and exact/estimated.
+
+    E.g. ``openai/gpt-4o, openai/gpt-4.1 (exact, o200k_base)`` or ``claude-sonnet-4-5 (estimated)``.
+    """
+    names = ", ".join(m.model for m in models)
+    first = models[0]
+    return f"{names} ({'exact, ' + first.choice.encoding if first.exact else 'estimated'})"
+
+
+def _groups(models: Sequence[ModelTokenStats], direction: str) -> list[list[ModelTokenStats]]:
+    """Models whose per-sample counts are identical share a trace (e.g. every exact o200k_base model)."""
+    groups: list[list[ModelTokenStats]] = []
+    for m in models:
+        values = m.input_per_sample if direction == "input" else m.output_per_sample
+        for g in groups:
+            other = g[0].input_per_sample if direction == "input" else g[0].output_per_sample
+            if g[0].exact == m.exact and np.array_equal(values, other):
+                g.append(m)
+                break
+        else:
+            groups.append([m])
+    return groups
 
 
 def token_histogram_figure(
@@ -25,26 +45,27 @@ def token_histogram_figure(
 ) -> go.Figure:
     """Histogram of tokens per sample for each model (overlaid), with the context window when given.
 
-    Bins are shared by all models (equal width over the range of every model's counts), so the bars
-    compare directly; estimated models are drawn hatched.
+    Bins are shared by all traces (equal width over the range of every model's counts), so the bars
+    compare directly; models with identical counts share one trace; estimated models are hatched.
     """
     if direction not in DIRECTIONS:
         raise ValueError(f"direction: expected one of {', '.join(DIRECTIONS)}, got {direction!r}")
     if not models:
         raise ValueError("models: at least one model's statistics are needed")
-    arrays = [m.input_per_sample if direction == "input" else m.output_per_sample for m in models]
-    top = max(float(np.max(a)) for a in arrays if len(a)) if any(len(a) for a in arrays) else 0.0
-    size = max(1.0, np.ceil(top / N_BINS)) if top > 0 else 1.0
+    groups = _groups(models, direction)
+    arrays = [g[0].input_per_sample if direction == "input" else g[0].output_per_sample for g in groups]
+    top = max((float(np.max(a)) for a in arrays if len(a)), default=0.0)
+    size = max(1.0, float(np.ceil(top / N_BINS)))
     fig = go.Figure()
-    for i, (stats, values) in enumerate(zip(models, arrays, strict=True)):
+    for i, (group, values) in enumerate(zip(groups, arrays, strict=True)):
         fig.add_trace(
             go.Histogram(
                 x=values,
-                name=trace_name(stats),
+                name=trace_name(group),
                 xbins={"start": 0, "end": top + size, "size": size},
                 marker={
                     "color": PALETTE[i % len(PALETTE)],
-                    "pattern": {"shape": "" if stats.exact else "/"},
+                    "pattern": {"shape": "" if group[0].exact else "/"},
                 },
                 opacity=0.6,
                 hovertemplate="%{x} tokens: %{y} samples<extra>%{fullData.name}</extra>",
