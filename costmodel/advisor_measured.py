@@ -7,6 +7,7 @@ Each returns an :class:`Applied` criterion (strength, per-strategy fit and reaso
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from .advisor_criteria import BY_ID, Criterion
@@ -141,31 +142,33 @@ def uses_net_value(snap: Snapshot) -> bool:
     )
 
 
-def _cost_text(f: Figures, ref: Figures, cheapest: Figures, snap: Snapshot) -> str:
+def _cost_text(f: Figures, ref: Figures, cheapest: Figures, snap: Snapshot, among: str) -> str:
     assert f.total_usd is not None and f.month1_usd is not None
     assert ref.total_usd is not None and ref.month1_usd is not None and cheapest.total_usd is not None
     months = snap.horizon_months
     at = f"at {count(snap.requests_month1)} requests a month"
+    if ref is f:
+        return f"Cost: {usd(f.total_usd)} over {months} months; {usd(f.month1_usd)}/month in month 1 {at}"
     if f is cheapest:
         return (
-            f"Cost: the cheapest over {months} months, {usd(f.total_usd)} against {usd(ref.total_usd)} for "
-            f"{ref.id}; {usd(f.month1_usd)}/month in month 1 {at}"
+            f"Cost: the cheapest{among} over {months} months, {usd(f.total_usd)} against "
+            f"{usd(ref.total_usd)} for {ref.id}; {usd(f.month1_usd)}/month in month 1 {at}"
         )
     ratio = f.total_usd / cheapest.total_usd if cheapest.total_usd > 0 else math.inf
     return (
         f"Cost: {at} {f.id} costs {usd(f.month1_usd)}/month against {usd(ref.month1_usd)} for {ref.id}; "
-        f"over {months} months {usd(f.total_usd)} against {usd(ref.total_usd)} ({ratio:.1f}x the cheapest)"
+        f"over {months} months {usd(f.total_usd)} against {usd(ref.total_usd)} ({ratio:.1f}x the cheapest{among})"
     )
 
 
-def _value_text(f: Figures, best: Figures, runner_up: Figures | None, months: int) -> str:
+def _value_text(f: Figures, best: Figures, runner_up: Figures | None, months: int, among: str) -> str:
     assert f.net_value_usd is not None and best.net_value_usd is not None
     acc = f" at {f.accuracy_fraction:.0%} accuracy" if f.accuracy_fraction is not None else ""
     if f is best:
-        gap = ""
-        if runner_up is not None and runner_up.net_value_usd is not None:
-            gap = f", {usd(f.net_value_usd - runner_up.net_value_usd)} more than {runner_up.id}"
-        return f"Net value: the highest, {usd(f.net_value_usd)} over {months} months{acc}{gap}"
+        if runner_up is None or runner_up.net_value_usd is None:
+            return f"Net value: {usd(f.net_value_usd)} over {months} months{acc}"
+        gap = f", {usd(f.net_value_usd - runner_up.net_value_usd)} more than {runner_up.id}"
+        return f"Net value: the highest{among}, {usd(f.net_value_usd)} over {months} months{acc}{gap}"
     best_acc = f" ({best.accuracy_fraction:.0%})" if best.accuracy_fraction is not None else ""
     return (
         f"Net value: {usd(f.net_value_usd)} over {months} months{acc}, "
@@ -193,10 +196,27 @@ def _breakeven_text(f: Figures, best: Figures, snap: Snapshot) -> str | None:
     return None
 
 
-def economics(snap: Snapshot) -> Applied:
-    """Horizon cost, or net value when answers are priced; fit = 1 / (1 + shortfall / cheapest total)."""
+def _outside_text(f: Figures, snap: Snapshot, pool: Collection[str] | None) -> str:
+    """What the cheapest strategy left out by a hard constraint would cost: the price of the constraint."""
+    if pool is None or f.id not in pool:
+        return ""
+    outside = [g for g in snap.priced() if g.id not in pool]
+    if not outside:
+        return ""
+    g = min(outside, key=lambda x: x.total_usd or 0.0)
+    assert g.total_usd is not None
+    return f"; the cheapest excluded strategy, {g.id}, would cost {usd(g.total_usd)}"
+
+
+def economics(snap: Snapshot, pool: Collection[str] | None = None) -> Applied:
+    """Horizon cost, or net value when answers are priced; fit = 1 / (1 + shortfall / cheapest total).
+
+    ``pool``: ids of the strategies to compare with each other (those a hard constraint leaves in the
+    running); None compares all of them.
+    """
     c = BY_ID["economics"]
-    priced = snap.priced()
+    priced = [f for f in snap.priced() if pool is None or f.id in pool]
+    among = "" if pool is None else " of those that qualify"
     fits: dict[str, float] = {}
     texts: dict[str, tuple[str, ...]] = {}
     if not priced:
@@ -220,12 +240,12 @@ def economics(snap: Snapshot) -> Applied:
         else:
             shortfall = f.total_usd - cheapest.total_usd
         fits[f.id] = 1.0 / (1.0 + max(0.0, shortfall) / reference)
-        ref = cheapest if f is not cheapest else (by_cost[1] if len(by_cost) > 1 else f)
-        lines = [_cost_text(f, ref, cheapest, snap)]
+        others = [g for g in by_cost if g is not f]
+        ref = cheapest if f is not cheapest else (others[0] if others else f)
+        lines = [_cost_text(f, ref, cheapest, snap, among) + _outside_text(f, snap, pool)]
         if net:
-            lines.insert(
-                0, _value_text(f, best, by_value[1] if len(by_value) > 1 else None, snap.horizon_months)
-            )
+            runner_up = next((g for g in by_value if g is not f), None)
+            lines.insert(0, _value_text(f, best, runner_up, snap.horizon_months, among))
         if f is not best:
             be = _breakeven_text(f, best, snap)
             if be:

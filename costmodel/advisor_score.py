@@ -177,37 +177,50 @@ def _fallback_note(snap: Snapshot) -> str:
     return f"No needs answered: the ranking uses the cost results alone ({metric})."
 
 
+def _weigh(applied: list[Applied], f_id: str) -> tuple[float, dict[str, float], list[Reason]]:
+    """Score, contributions and reasons of one strategy under a list of applied criteria."""
+    den = sum(a.weight for a in applied)
+    contributions = {a.criterion.id: a.weight * a.fits[f_id] / den for a in applied if a.weight > 0}
+    value = sum(contributions.values()) if den > 0 else NEUTRAL_SCORE
+    reasons = [
+        Reason(criterion=a.criterion.id, text=t, weight=a.weight, fit=a.fits[f_id])
+        for a in applied
+        for t in a.texts.get(f_id, ())
+    ]
+    return value, contributions, reasons
+
+
+def _mean_fits(applied: list[Applied]) -> dict[str, float]:
+    return {a.criterion.id: sum(a.fits.values()) / len(a.fits) for a in applied if a.weight > 0 and a.fits}
+
+
 def score(needs: Needs | None, snap: Snapshot) -> Scored:
-    """Score and rank every strategy of the snapshot against the answers in ``needs``."""
+    """Score and rank every strategy of the snapshot against the answers in ``needs``.
+
+    Strategies a hard constraint rules out score 0 (their reasons say what they would otherwise
+    score); the money of the others is compared among themselves only.
+    """
     answers = answered(needs)
-    applied: list[Applied] = []
+    base: list[Applied] = []
     if needs is not None and answers:
-        applied.extend(_answer_criteria(needs, snap))
+        base.extend(_answer_criteria(needs, snap))
         overhead = measured.prompt_overhead(snap)
         if overhead is not None:
-            applied.append(overhead)
-        applied.extend(
-            a for a in (measured.budget(needs, snap), measured.latency(needs, snap)) if a is not None
-        )
-    applied.append(measured.economics(snap))
-    den = sum(a.weight for a in applied)
-    on_prem = bool(answers.get("data_must_stay_on_premises"))
+            base.append(overhead)
+        base.extend(a for a in (measured.budget(needs, snap), measured.latency(needs, snap)) if a is not None)
     hard = BY_ID["on_premises"]
     assert hard.fits is not None and hard.says is not None
-    mean_fit = {
-        a.criterion.id: sum(a.fits.values()) / len(a.fits) for a in applied if a.weight > 0 and a.fits
-    }
+    on_prem = bool(answers.get("data_must_stay_on_premises"))
+    excluded_ids = {f.id for f in snap.figures if on_prem and hard.fits.of(f.kind) == 0.0}
+    eligible = [f.id for f in snap.figures if f.id not in excluded_ids]
+    applied_all = [*base, measured.economics(snap)]
+    applied = [*base, measured.economics(snap, pool=eligible)] if excluded_ids and eligible else applied_all
+    mean_all, mean_eligible = _mean_fits(applied_all), _mean_fits(applied)
     rows = []
     for index, f in enumerate(snap.figures):
-        contributions = {a.criterion.id: a.weight * a.fits[f.id] / den for a in applied if a.weight > 0}
-        value = sum(contributions.values()) if den > 0 else NEUTRAL_SCORE
-        reasons = [
-            Reason(criterion=a.criterion.id, text=t, weight=a.weight, fit=a.fits[f.id])
-            for a in applied
-            for t in a.texts.get(f.id, ())
-        ]
-        ordered = _order(reasons, mean_fit)
-        excluded = on_prem and hard.fits.of(f.kind) == 0.0
+        excluded = f.id in excluded_ids
+        value, contributions, reasons = _weigh(applied_all if excluded else applied, f.id)
+        ordered = _order(reasons, mean_all if excluded else mean_eligible)
         if on_prem:
             verdict = f"excluded (would otherwise score {value:.2f})" if excluded else "qualifies"
             first = Reason(

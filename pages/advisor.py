@@ -19,6 +19,8 @@ from ui.figures_advisor import advisor_scores_figure
 
 NOT_ANSWERED = "not answered"
 
+# One question per field of the needs block, in the scenario file's order (a comment, not a
+# docstring: Streamlit's magic would print a bare string on the page).
 QUESTIONS: dict[str, str] = {
     "knowledge_change": "How often does the knowledge the answers rely on change?",
     "needs_citations": "Must answers cite their sources?",
@@ -33,7 +35,6 @@ QUESTIONS: dict[str, str] = {
     "budget_usd_per_month": "Budget for the feature (USD per month, one-off costs included)",
     "ml_team_experience": "The team's experience training and serving models",
 }
-"""One question per field of the needs block, in the scenario file's order."""
 
 
 def _choices(name: str) -> list[object] | None:
@@ -145,20 +146,9 @@ def show_weights() -> None:
             "score = weighted mean of how well each strategy meets each criterion that applies "
             "(weight x how strongly the answer engages it). A hard constraint excludes instead."
         )
-        st.dataframe(
-            pd.DataFrame(
-                [
-                    {
-                        "criterion": c.label,
-                        "reads": c.answer,
-                        "weight": "hard constraint" if c.hard else f"{c.weight:g}",
-                        "why": c.why,
-                    }
-                    for c in CRITERIA
-                ]
-            ),
-            hide_index=True,
-        )
+        for c in CRITERIA:
+            weight = "hard constraint" if c.hard else f"weight {c.weight:g}"
+            st.markdown(state.md(f"**{c.label}** (reads `{c.answer}`, {weight}): {c.why}"))
 
 
 st.title("Advisor")

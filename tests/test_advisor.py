@@ -298,7 +298,14 @@ def test_on_premises_excludes_hosted_strategies_with_score_zero_and_a_reason() -
         assert by_id[sid].score == 0.0 and by_id[sid].excluded
         assert by_id[sid].reasons[0].text.startswith("On premises (required):")
         assert "excluded (would otherwise score" in by_id[sid].reasons[0].text
-    assert by_id["ft-llama-local"].score > 0 and not by_id["ft-llama-local"].excluded
+    local = by_id["ft-llama-local"]
+    assert local.score > 0 and not local.excluded
+    # Its money is compared only with strategies that qualify (none here), not with excluded ones.
+    cost = next(r for r in local.reasons if r.criterion == "economics")
+    if local.available:
+        assert cost.fit == 1.0 and "the cheapest excluded strategy, prompt-cloud, would cost" in cost.text
+    else:
+        assert cost.fit == 0.0 and "not estimated" in cost.text
 
 
 def test_no_qualifying_strategy_recommends_none_and_says_what_to_add() -> None:
