@@ -17,6 +17,7 @@ from .errors import InputError
 
 SUBCOMMAND_MODULES: list[str] = [
     "costmodel.cli_engine",
+    "costmodel.cli_simulate",
     "costmodel.cli_gpu",
     "costmodel.cli_advise",
     "costmodel.cli_tokens",

@@ -307,7 +307,7 @@ GROWTH_SPREAD_PER_MONTH = 0.05
 
 ACCURACY_SPREAD = 0.05
 """+-5 accuracy points: the 95% Wilson interval of an accuracy near 0.85 measured on 200 eval
-items is 0.795-0.893 (:func:`costmodel.evals.wilson_interval`; Wilson 1927), i.e. about +-5 points
+items is 0.794-0.893 (:func:`costmodel.evals.wilson_interval`; Wilson 1927), i.e. about +-5 points
 for a typical small eval set. Clipped to 0-1."""
 
 GPU_PRICE_FALLBACK_RANGE = (0.8, 1.25)
