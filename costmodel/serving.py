@@ -406,3 +406,26 @@ def serverless_usd_per_request(
     e2e_s = request_timings(i, b)["end_to_end_ms"] / MS_PER_S
     usd_per_s = offer_price(i.offer, use_spot=i.use_spot) * i.n_gpus / S_PER_HOUR
     return np.asarray(usd_per_s * e2e_s / b, dtype=np.float64)
+
+
+def operating_batch(i: ServingInputs, arrival_per_s: float, max_batch: int) -> int:
+    """Concurrent requests a replica carries at ``arrival_per_s``: Little's law ``b = rate · e2e(b)``.
+
+    Solved by fixed-point iteration from ``b = 1`` (e2e grows with b, so the iteration rises
+    monotonically to the smallest solution), clipped to ``[1, max_batch]`` and rounded up.
+
+    >>> from costmodel.catalog import default_catalogs
+    >>> cat = default_catalogs()
+    >>> i = ServingInputs(model=cat.find("open_models", "llama-3.1-8b"), gpu=cat.find("gpus", "l40s-48gb"),
+    ...                   input_tokens=300.0, output_tokens=300.0)
+    >>> operating_batch(i, 0.0, 345), operating_batch(i, 1.0, 345), operating_batch(i, 1e6, 345)
+    (1, 8, 345)
+    """
+    b = 1.0
+    for _ in range(50):
+        e2e_s = float(request_timings(i, np.array([b]))["end_to_end_ms"][0]) / MS_PER_S
+        nxt = min(float(max_batch), max(1.0, arrival_per_s * e2e_s))
+        if abs(nxt - b) < 1e-6:
+            break
+        b = nxt
+    return max(1, min(max_batch, math.ceil(b - 1e-9)))

@@ -600,6 +600,10 @@ PREPARERS: dict[str, Preparer] = {
     "finetune_selfhosted": _selfhosted_unavailable,
 }
 
+from .strategy_selfhosted import prepare_finetune_selfhosted  # noqa: E402  (registered after PREPARERS exists)
+
+PREPARERS["finetune_selfhosted"] = prepare_finetune_selfhosted
+
 
 def prepare(s: Strategy, ctx: Context) -> PreparedStrategy:
     """Prepare one strategy with its kind's preparer."""
