@@ -531,15 +531,12 @@ def prepare_finetune_hosted(s: FinetuneHostedStrategy, ctx: Context) -> Prepared
         usd_per_training_token=offer.training_usd_per_mtok / TOKENS_PER_MTOK,
     )
     setup, maintenance = _people(s, ctx)
-    shutdown = offer.shutdown_date if isinstance(offer, FinetuneOffer) else None
-    shutdown_notes = (
-        (
-            f"{offer.id}: the provider stops serving these tuned models on {shutdown.isoformat()}; "
+    shutdown_notes: tuple[str, ...] = ()
+    if isinstance(offer, FinetuneOffer) and offer.shutdown_date is not None:
+        shutdown_notes = (
+            f"{offer.id}: the provider stops serving these tuned models on {offer.shutdown_date.isoformat()}; "
             "a horizon that runs past it needs a migration (retraining elsewhere), which is not modelled",
         )
-        if shutdown is not None
-        else ()
-    )
     hosting = _zeros(ctx) + offer.hosting_usd_per_hour * HOURS_PER_MONTH
     latency = _latency(
         offer.base_model,
