@@ -14,9 +14,21 @@ from pathlib import Path
 from typing import Any, Literal
 
 from . import yamlio
+from .catalog_hardware import GpuOffer, OpenModel
 from .distributions import Distribution
 from .errors import InputError
-from .schema import Collector, build, check_value, describe, field_specs, line_of, spec, suggest, to_plain
+from .schema import (
+    Collector,
+    build,
+    check_value,
+    describe,
+    field_specs,
+    line_of,
+    spec,
+    suggest,
+    to_plain,
+    today,
+)
 
 SCHEMA_VERSION = 1
 MAX_HORIZON_MONTHS = 600
@@ -42,7 +54,9 @@ class InlineModel:
     cached_input_usd_per_mtok: float | None = field(default=None, metadata=spec(unit="USD per 1M tokens"))
     batch_multiplier: float | None = field(default=None, metadata=spec(max=10.0, unit="x price"))
     ttft_ms: float | None = field(default=None, metadata=spec(unit="ms"))
-    output_tokens_per_s: float | None = field(default=None, metadata=spec(exclusive_min=True, unit="tokens/s"))
+    output_tokens_per_s: float | None = field(
+        default=None, metadata=spec(exclusive_min=True, unit="tokens/s")
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -145,7 +159,9 @@ class Needs:
     latency_budget_ms: float | None = field(default=None, metadata=spec(exclusive_min=True, unit="ms"))
     stage: Literal["prototype", "pilot", "production"] | None = None
     data_must_stay_on_premises: bool | None = None
-    task_type: Literal["classification", "extraction", "generation", "qa", "chat", "code", "other"] | None = None
+    task_type: Literal["classification", "extraction", "generation", "qa", "chat", "code", "other"] | None = (
+        None
+    )
     budget_usd_per_month: float | None = field(
         default=None,
         metadata=spec(
@@ -237,10 +253,10 @@ class FinetuneHostedStrategy(ApiCallFields, TrainingFields, StrategyBase):
 class FinetuneSelfhostedStrategy(TrainingFields, StrategyBase):
     """Fine-tune an open model on rented GPUs and serve it yourself."""
 
-    base_model: Ref
+    base_model: Ref | OpenModel
     method: Literal["full", "lora", "qlora"] = "lora"
-    train_gpu_offer: Ref
-    serve_gpu_offer: Ref
+    train_gpu_offer: Ref | GpuOffer
+    serve_gpu_offer: Ref | GpuOffer
     serving: Literal["dedicated", "serverless"] = "dedicated"
     system_prompt_tokens: float = field(default=0.0, metadata=spec(unit="tokens"))
 
@@ -264,7 +280,21 @@ INLINE_TYPES: dict[str, type[Any]] = {
 }
 """Reference fields that accept an inline mapping, and its type."""
 
-REF_FIELDS = (*INLINE_TYPES, "base_model", "train_gpu_offer", "serve_gpu_offer")
+INLINE_CATALOG_TYPES: dict[str, type[Any]] = {
+    "base_model": OpenModel,
+    "train_gpu_offer": GpuOffer,
+    "serve_gpu_offer": GpuOffer,
+}
+"""Reference fields whose inline mapping has the catalog entry's own fields (e.g. an open model's
+architecture, or a GPU offer naming a ``gpus`` id and its price)."""
+
+INLINE_SOURCE_URL = "https://inline.invalid/scenario"
+"""``source_url`` recorded for catalog entries given inline in a scenario (they have no other source)."""
+
+_INLINE_ENTRY_DEFAULTS: dict[str, str] = {"name": "inline", "provider": "inline", "instance": "inline"}
+_ENTRY_FIELDS = ("id", "source_url", "as_of", "confidence", "notes")
+
+REF_FIELDS = (*INLINE_TYPES, *INLINE_CATALOG_TYPES)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -274,7 +304,9 @@ class Scenario:
     schema_version: int = 1
     name: str = "Untitled scenario"
     horizon_months: int = field(default=24, metadata=spec(min=1, max=MAX_HORIZON_MONTHS, unit="months"))
-    discount_rate_annual_fraction: float = field(default=0.0, metadata=spec(max=1.0, unit="fraction per year"))
+    discount_rate_annual_fraction: float = field(
+        default=0.0, metadata=spec(max=1.0, unit="fraction per year")
+    )
     workload: Workload
     value: Value | None = None
     people: People = field(default_factory=People)
@@ -337,7 +369,11 @@ def _build_strategy(node: Any, i: int, col: Collector) -> Strategy | None:
     if cls is None:
         choices = ", ".join(STRATEGY_KINDS)
         hint = suggest(kind, STRATEGY_KINDS) if isinstance(kind, str) else ""
-        col.add(line_of(node, "kind") or line_of(node), f"{path}.kind", f"expected one of {choices}, got {describe(kind)}{hint}")
+        col.add(
+            line_of(node, "kind") or line_of(node),
+            f"{path}.kind",
+            f"expected one of {choices}, got {describe(kind)}{hint}",
+        )
         return None
     specs = field_specs(cls)
     extra: dict[str, Any] = {}
@@ -351,22 +387,43 @@ def _build_strategy(node: Any, i: int, col: Collector) -> Strategy | None:
             inline = build(INLINE_TYPES[name], value, path=fpath, col=col)
             ok = ok and inline is not None
             extra[name] = inline
+        elif isinstance(value, Mapping) and name in INLINE_CATALOG_TYPES:
+            entry_cls = INLINE_CATALOG_TYPES[name]
+            entry_specs = field_specs(entry_cls)
+            defaults: dict[str, Any] = {
+                "id": f"inline/{name}",
+                "source_url": INLINE_SOURCE_URL,
+                "as_of": today(),
+            }
+            defaults.update({k: v for k, v in _INLINE_ENTRY_DEFAULTS.items() if k in entry_specs})
+            fixed = {
+                k: v for k, v in defaults.items() if k not in value or k in ("id", "source_url", "as_of")
+            }
+            inline = build(entry_cls, value, path=fpath, col=col, extra=fixed)
+            ok = ok and inline is not None
+            extra[name] = inline
         elif isinstance(value, str) and value.strip():
             extra[name] = value.strip()
         elif value is None and specs[name][1].default is None:
             extra[name] = None
         else:
-            want = "a catalog id or an inline mapping" if name in INLINE_TYPES else "a catalog id"
+            want = "a catalog id or an inline mapping"
             col.add(fline, fpath, f"expected {want}, got {describe(value)}")
             ok = False
             extra[name] = None  # reported above; keeps build() from type-checking a reference field itself
     strategy = build(cls, node, path=path, col=col, extra=extra)
     if strategy is None or not ok:
         return None
-    if isinstance(strategy, FinetuneHostedStrategy | FinetuneSelfhostedStrategy):
-        if strategy.n_training_examples < 1:
-            col.add(line_of(node, "n_training_examples"), f"{path}.n_training_examples", "expected at least 1 example")
-            return None
+    if (
+        isinstance(strategy, FinetuneHostedStrategy | FinetuneSelfhostedStrategy)
+        and strategy.n_training_examples < 1
+    ):
+        col.add(
+            line_of(node, "n_training_examples"),
+            f"{path}.n_training_examples",
+            "expected at least 1 example",
+        )
+        return None
     if isinstance(strategy, RagStrategy) and strategy.chunk_overlap_tokens >= strategy.tokens_per_chunk:
         col.add(
             line_of(node, "chunk_overlap_tokens"),
@@ -409,7 +466,9 @@ def parse_scenario(data: bytes | str, *, source: str = "<scenario>") -> Scenario
             out = check_value(doc[key], tp, field=key, line=line_of(doc, key), col=col, meta=f.metadata)
             values[key] = out
     if values.get("schema_version", SCHEMA_VERSION) != SCHEMA_VERSION:
-        col.add(line_of(doc, "schema_version"), "schema_version", f"only version {SCHEMA_VERSION} is supported")
+        col.add(
+            line_of(doc, "schema_version"), "schema_version", f"only version {SCHEMA_VERSION} is supported"
+        )
     blocks: dict[str, type[Any]] = {"workload": Workload, "value": Value, "people": People, "needs": Needs}
     for key, cls in blocks.items():
         if key in doc:
@@ -436,7 +495,11 @@ def parse_scenario(data: bytes | str, *, source: str = "<scenario>") -> Scenario
             strategies.append(s)
             if s is not None:
                 if s.id in seen:
-                    col.add(line_of(raw, i), f"strategies[{i}].id", f"duplicate strategy id {s.id!r} (also strategies[{seen[s.id]}])")
+                    col.add(
+                        line_of(raw, i),
+                        f"strategies[{i}].id",
+                        f"duplicate strategy id {s.id!r} (also strategies[{seen[s.id]}])",
+                    )
                 seen.setdefault(s.id, i)
     _check_cross_fields(values, strategies, doc, col)
     col.raise_if_any()
@@ -444,7 +507,9 @@ def parse_scenario(data: bytes | str, *, source: str = "<scenario>") -> Scenario
     return Scenario(**values, source=source, lines=lines, uncertain=uncertain)
 
 
-def _check_cross_fields(values: dict[str, Any], strategies: list[Strategy | None], doc: Any, col: Collector) -> None:
+def _check_cross_fields(
+    values: dict[str, Any], strategies: list[Strategy | None], doc: Any, col: Collector
+) -> None:
     horizon = values.get("horizon_months", 24)
     if not isinstance(horizon, int):
         return
@@ -453,7 +518,10 @@ def _check_cross_fields(values: dict[str, Any], strategies: list[Strategy | None
         if s is None:
             continue
         node = doc["strategies"][i]
-        if isinstance(s, FinetuneHostedStrategy | FinetuneSelfhostedStrategy) and s.retrain_every_months > horizon:
+        if (
+            isinstance(s, FinetuneHostedStrategy | FinetuneSelfhostedStrategy)
+            and s.retrain_every_months > horizon
+        ):
             col.add(
                 line_of(node, "retrain_every_months"),
                 f"strategies[{i}].retrain_every_months",
@@ -495,6 +563,10 @@ def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
 
 def _ordered_strategy(plain: dict[str, Any]) -> dict[str, Any]:
     """id and kind first, then references, then the rest (as in SCENARIO.md)."""
+    for name in INLINE_CATALOG_TYPES:
+        entry = plain.get(name)
+        if isinstance(entry, dict) and entry.get("source_url") == INLINE_SOURCE_URL:
+            plain[name] = {k: v for k, v in entry.items() if k not in _ENTRY_FIELDS}
     first = [k for k in ("id", "kind", *REF_FIELDS) if k in plain]
     return {**{k: plain[k] for k in first}, **{k: v for k, v in plain.items() if k not in first}}
 

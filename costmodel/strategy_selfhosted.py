@@ -70,12 +70,24 @@ def _resolve(
 ) -> tuple[OpenModel, GpuSpec, GpuOffer, GpuSpec, GpuOffer]:
     file = ctx.scenario.source
     p, ln = _path(ctx, s, "base_model")
-    model = get_model(ctx.catalogs, s.base_model, file=file, field=p, line=ln)
-    p, ln = _path(ctx, s, "train_gpu_offer")
-    train_gpu, train_offer = get_offer(ctx.catalogs, s.train_gpu_offer, file=file, field=p, line=ln)
-    p, ln = _path(ctx, s, "serve_gpu_offer")
-    serve_gpu, serve_offer = get_offer(ctx.catalogs, s.serve_gpu_offer, file=file, field=p, line=ln)
+    if isinstance(s.base_model, OpenModel):
+        model = s.base_model
+    else:
+        model = get_model(ctx.catalogs, s.base_model, file=file, field=p, line=ln)
+    train_gpu, train_offer = _offer(s, ctx, "train_gpu_offer", s.train_gpu_offer)
+    serve_gpu, serve_offer = _offer(s, ctx, "serve_gpu_offer", s.serve_gpu_offer)
     return model, train_gpu, train_offer, serve_gpu, serve_offer
+
+
+def _offer(
+    s: FinetuneSelfhostedStrategy, ctx: Context, name: str, ref: str | GpuOffer
+) -> tuple[GpuSpec, GpuOffer]:
+    """A GPU offer from the catalog, or given inline (its ``gpu`` still names a ``gpus`` id)."""
+    p, ln = _path(ctx, s, name)
+    if isinstance(ref, GpuOffer):
+        gpu: GpuSpec = ctx.catalogs.get("gpus", ref.gpu, file=ctx.scenario.source, field=f"{p}.gpu", line=ln)
+        return gpu, ref
+    return get_offer(ctx.catalogs, ref, file=ctx.scenario.source, field=p, line=ln)
 
 
 def training_runs(

@@ -257,3 +257,45 @@ def test_all_problems_listed_at_once() -> None:
 def test_missing_file_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["run", "/nonexistent/scenario.yaml"]) == 2
     assert "cannot read" in capsys.readouterr().err
+
+
+def test_selfhosted_references_accept_inline_entries() -> None:
+    from costmodel.catalog_hardware import GpuOffer, OpenModel
+    from costmodel.engine import run
+
+    text = (ROOT / "examples" / "fintech-support.yaml").read_text(encoding="utf-8")
+    text = text.replace(
+        "serve_gpu_offer: aws/l40s-48gb", "serve_gpu_offer: {gpu: l40s-48gb, on_demand_usd_per_gpu_hour: 1.2}"
+    ).replace(
+        "base_model: llama-3.1-8b ",
+        "base_model: {n_params: 8030261248, n_layers: 32, hidden_size: 4096, n_heads: 32, n_kv_heads: 8,"
+        " head_dim: 128, intermediate_size: 14336, vocab_size: 128256, context_tokens: 131072}",
+    )
+    s = parse_scenario(text)
+    strategy = s.strategy("ft-llama-8b")
+    assert isinstance(strategy.base_model, OpenModel) and isinstance(strategy.serve_gpu_offer, GpuOffer)  # type: ignore[union-attr]
+    assert parse_scenario(dump_scenario(s)) == s
+    assert "source_url" not in dump_scenario(s)
+    inline = run(s).strategy("ft-llama-8b")
+    by_id = run(load_scenario(ROOT / "examples" / "fintech-support.yaml")).strategy("ft-llama-8b")
+    assert (
+        inline.available and 0 < inline.total_usd < by_id.total_usd
+    )  # $1.20/h beats the AWS L40S list price
+
+
+def test_inline_gpu_offer_with_unknown_gpu_names_the_field(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = (
+        (ROOT / "examples" / "fintech-support.yaml")
+        .read_text(encoding="utf-8")
+        .replace(
+            "serve_gpu_offer: aws/l40s-48gb",
+            "serve_gpu_offer: {gpu: l40s-48g, on_demand_usd_per_gpu_hour: 1.2}",
+        )
+    )
+    path = tmp_path / "s.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert main(["run", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "strategies[3].serve_gpu_offer.gpu: unknown gpus id 'l40s-48g'" in err and "l40s-48gb" in err
