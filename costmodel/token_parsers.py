@@ -3,29 +3,33 @@
 Formats: ``.txt``/``.md`` (one sample per file, or split on a separator), ``.csv``/``.tsv``
 (chosen input/output columns), ``.jsonl`` (``prompt``/``completion``, ``input``/``output``, chat
 ``messages`` incl. OpenAI's fine-tuning format, or chosen keys) and ``.json`` (an array of such
-rows). Text must be UTF-8 (with or without BOM) or UTF-16 with a BOM. Nothing is written to disk:
-uploads are decoded in chunks, and a very long single text is emitted in parts cut where the
-tokenizers break anyway, so memory stays a small multiple of the upload.
-
-Rows and chats become samples in :mod:`costmodel.token_rows`.
+rows). Bytes become text in :mod:`costmodel.token_upload` (chunked, nothing written to disk); a
+very long single text is emitted in parts cut where the tokenizers break anyway, so memory stays a
+small multiple of the upload. Rows and chats become samples in :mod:`costmodel.token_rows`.
 """
 
 from __future__ import annotations
 
-import codecs
 import csv
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from typing import Final
 
 from .errors import InputError
 from .schema import Collector, suggest
 from .token_rows import OUTPUT, USER, Sample, row_sample
+from .token_upload import (
+    DEFAULT_MAX_UPLOAD_BYTES,
+    FORMATS,
+    ParseOptions,
+    Upload,
+    decode_problem,
+    detect_encoding,
+    file_format,
+    iter_decoded,
+    iter_lines,
+)
 from .tokenizers import last_safe_cut
-
-DEFAULT_MAX_UPLOAD_BYTES: Final = 200_000_000
-"""Default upload limit of the CLI (bytes); the app passes its own."""
 
 MAX_PROBLEMS: Final = 20
 """Stop reading a file after this many problems (they are all reported)."""
@@ -35,159 +39,11 @@ MAX_COLUMNS_SHOWN: Final = 20
 
 _TOO_DEEP: Final = "nested too deeply (JSON arrays/objects inside each other beyond what a sample needs)"
 
-FORMATS: Final[dict[str, str]] = {
-    ".txt": "text",
-    ".text": "text",
-    ".md": "text",
-    ".markdown": "text",
-    ".csv": "csv",
-    ".tsv": "tsv",
-    ".jsonl": "jsonl",
-    ".ndjson": "jsonl",
-    ".json": "json",
-}
-
 INPUT_COLUMN_GUESSES: Final = ("input", "prompt", "text", "question", "query", "message")
 OUTPUT_COLUMN_GUESSES: Final = ("output", "completion", "response", "answer", "reply")
 
-_CHUNK_BYTES: Final = 1 << 23
 _PART_CHARS: Final = 1 << 22
 """A text sample longer than this is emitted in parts (characters)."""
-
-_BINARY_SIGNATURES: Final = (
-    (b"%PDF", "a PDF document"),
-    (b"PK\x03\x04", "a ZIP archive (e.g. .xlsx or .docx)"),
-    (b"\x89PNG", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF8", "a GIF image"),
-    (b"\x1f\x8b", "a gzip archive"),
-    (b"\xd0\xcf\x11\xe0", "an old Office document (.xls/.doc)"),
-)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Upload:
-    """An uploaded file: its name (for the format and messages) and its bytes."""
-
-    name: str
-    data: bytes = field(repr=False)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ParseOptions:
-    """How to read uploads: chosen columns/keys, text separator and the size limit."""
-
-    input_column: str | None = None
-    output_column: str | None = None
-    separator: str | None = None
-    max_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
-
-
-def file_format(name: str) -> str:
-    """The format of an upload from its file name; InputError for unsupported types."""
-    dot = name.rfind(".")
-    suffix = name[dot:].lower() if dot >= 0 else ""
-    fmt = FORMATS.get(suffix)
-    if fmt is None:
-        shown = f"'{suffix}'" if suffix else "no extension"
-        raise InputError.single(
-            name, "<file>", f"unsupported file type ({shown}); upload .txt, .md, .csv, .tsv, .jsonl or .json"
-        )
-    return fmt
-
-
-def detect_encoding(upload: Upload, *, max_bytes: int = DEFAULT_MAX_UPLOAD_BYTES) -> str:
-    """Codec name for an upload (``utf-8``, ``utf-8-sig`` or ``utf-16``), after size and binary checks.
-
-    >>> detect_encoding(Upload(name="a.txt", data=b"\\xef\\xbb\\xbfhi"))
-    'utf-8-sig'
-    """
-    data = upload.data
-    if len(data) > max_bytes:
-        raise InputError.single(
-            upload.name,
-            "<file>",
-            f"file is {len(data) / 1e6:,.1f} MB, over the upload limit of {max_bytes / 1e6:,.1f} MB",
-        )
-    if not data:
-        raise InputError.single(upload.name, "<file>", "file is empty")
-    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
-        raise InputError.single(upload.name, "<file>", "UTF-32 text is not supported; save the file as UTF-8")
-    if data.startswith(codecs.BOM_UTF8):
-        encoding = "utf-8-sig"
-    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    else:
-        encoding = "utf-8"
-    for signature, what in _BINARY_SIGNATURES:
-        if data.startswith(signature):
-            raise InputError.single(
-                upload.name, "<file>", f"this is {what}, not text; export it as CSV, JSONL or text"
-            )
-    nul = data.find(b"\x00")
-    if nul >= 0:
-        raise InputError.single(
-            upload.name,
-            "<file>",
-            f"binary data (a NUL byte at offset {nul:,}); upload UTF-8 text, or UTF-16 with a BOM",
-            line=data.count(b"\n", 0, nul) + 1,
-        )
-    return encoding
-
-
-def _decode_problem(upload: Upload, encoding: str, offset: int, reason: str) -> InputError:
-    label = "UTF-16" if encoding == "utf-16" else "UTF-8"
-    return InputError.single(
-        upload.name,
-        "<encoding>",
-        f"invalid {label} at byte {offset:,} ({reason}); save the file as UTF-8 (or UTF-16 with a BOM)",
-        line=upload.data.count(b"\n", 0, offset) + 1,
-    )
-
-
-def iter_decoded(upload: Upload, encoding: str, chunk_bytes: int | None = None) -> Iterator[str]:
-    """Decode an upload in chunks (no full copy); InputError with byte offset and line on bad bytes."""
-    chunk_bytes = chunk_bytes or _CHUNK_BYTES
-    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
-    data = memoryview(upload.data)
-    for start in range(0, len(data), chunk_bytes):
-        pending = len(decoder.getstate()[0])
-        try:
-            text = decoder.decode(data[start : start + chunk_bytes], final=start + chunk_bytes >= len(data))
-        except UnicodeDecodeError as exc:
-            raise _decode_problem(upload, encoding, start - pending + exc.start, exc.reason) from None
-        if text:
-            yield text
-    try:
-        tail = decoder.decode(b"", final=True)
-    except UnicodeDecodeError as exc:
-        raise _decode_problem(upload, encoding, len(data) - len(exc.object) + exc.start, exc.reason) from None
-    if tail:
-        yield tail
-
-
-def iter_lines(chunks: Iterable[str], *, keepends: bool = False) -> Iterator[tuple[int, str]]:
-    """(line number, line) over decoded chunks, split on ``\\n`` only (a trailing ``\\r`` is kept)."""
-    parts: list[str] = []
-    line_no = 1
-    for chunk in chunks:
-        pos = 0
-        while True:
-            i = chunk.find("\n", pos)
-            if i < 0:
-                break
-            piece = chunk[pos : i + 1] if keepends else chunk[pos:i]
-            if parts:
-                parts.append(piece)
-                piece = "".join(parts)
-                parts.clear()
-            yield line_no, piece
-            line_no += 1
-            pos = i + 1
-        if pos < len(chunk):
-            parts.append(chunk[pos:])
-    if parts:
-        yield line_no, "".join(parts)
 
 
 def iter_samples(upload: Upload, options: ParseOptions | None = None) -> Iterator[Sample]:
@@ -374,7 +230,7 @@ def _json_samples(upload: Upload, encoding: str, options: ParseOptions, col: Col
     try:
         text = upload.data.decode(encoding)
     except UnicodeDecodeError as exc:
-        raise _decode_problem(upload, encoding, exc.start, exc.reason) from None
+        raise decode_problem(upload, encoding, exc.start, exc.reason) from None
     decoder = json.JSONDecoder()
     pos = _skip_ws(text, 0)
     if pos < len(text) and text[pos] == "{":
@@ -448,3 +304,17 @@ def _skip_ws(text: str, pos: int) -> int:
     while pos < n and text[pos] in " \t\r\n":
         pos += 1
     return pos
+
+
+__all__ = [
+    "DEFAULT_MAX_UPLOAD_BYTES",
+    "FORMATS",
+    "MAX_PROBLEMS",
+    "ParseOptions",
+    "Upload",
+    "detect_encoding",
+    "file_format",
+    "iter_decoded",
+    "iter_lines",
+    "iter_samples",
+]

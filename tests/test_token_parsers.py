@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from costmodel import token_parsers
+from costmodel import token_parsers, token_upload
 from costmodel.errors import InputError
 from costmodel.token_parsers import (
     ParseOptions,
@@ -230,13 +230,13 @@ def test_text_split_on_a_separator(
 
 
 def test_separator_split_across_decoding_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(token_parsers, "_CHUNK_BYTES", 5)
+    monkeypatch.setattr(token_upload, "_CHUNK_BYTES", 5)
     found = samples("s.txt", b"first sample<SEP>second<SEP>third one", separator="<SEP>")
     assert texts(found, USER) == ["first sample", "second", "third one"]
 
 
 def test_long_text_is_emitted_in_parts_that_join_to_the_text(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(token_parsers, "_CHUNK_BYTES", 64)
+    monkeypatch.setattr(token_upload, "_CHUNK_BYTES", 64)
     monkeypatch.setattr(token_parsers, "_PART_CHARS", 50)
     text = "The quick brown fox jumps over the lazy dog. " * 40
     found = samples("long.txt", (text + "\n===\nshort").encode(), separator="\n===\n")

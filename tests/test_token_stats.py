@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from costmodel import token_parsers, token_stats
+from costmodel import token_parsers, token_stats, token_upload
 from costmodel.catalog_tokens import resolve_tokenizer
 from costmodel.errors import InputError
 from costmodel.token_parsers import ParseOptions, Upload
@@ -100,7 +100,7 @@ def test_problems_of_all_files_are_reported_together() -> None:
 
 
 def test_long_text_in_parts_and_small_batches_counts_exactly(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(token_parsers, "_CHUNK_BYTES", 1000)
+    monkeypatch.setattr(token_upload, "_CHUNK_BYTES", 1000)
     monkeypatch.setattr(token_parsers, "_PART_CHARS", 700)
     monkeypatch.setattr(token_stats, "BATCH_CHARS", 500)
     long_text = "Tokens cost money; count them exactly, 12345 times.\n" * 300
