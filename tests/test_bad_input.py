@@ -285,3 +285,160 @@ def test_cli_exit_code_and_stderr_in_a_real_process() -> None:
     assert proc.returncode == 2
     assert proc.stdout == ""
     assert_clear(proc.stderr, case)
+
+
+# ---------------------------------------------------------------------------------------------
+# The same cases in the app (AppTest): st.error naming the field, then the app still works
+# ---------------------------------------------------------------------------------------------
+
+APP = str(REPO / "app.py")
+APP_TIMEOUT_S = 120
+
+
+@pytest.fixture(scope="module")
+def app() -> Iterator[Any]:
+    """One app session shared by a surface's cases: each bad input must leave it usable for the next."""
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.testing.v1 import AppTest
+
+    original = PagesManager.__init__
+
+    def init(self: PagesManager, *args: Any, **kwargs: Any) -> None:
+        # As on a server: once app.py calls st.navigation, pages run inside app.py (with its sidebar).
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(PagesManager, "__init__", init)
+        mp.syspath_prepend(str(REPO))
+        at = AppTest.from_file(APP, default_timeout=APP_TIMEOUT_S)
+        at.run()
+        assert not at.exception and not at.error
+        yield at
+
+
+def app_errors(at: Any) -> str:
+    """Every st.error shown, as one text; fails on any exception element (a traceback)."""
+    assert not at.exception, [e.value for e in at.exception]
+    return "\n".join(str(e.value) for e in at.error)
+
+
+def assert_app_usable(at: Any) -> None:
+    """After a bad input: move the horizon slider, and the Overview still renders its table and chart."""
+    from ui import sidebar
+
+    at.switch_page("pages/overview.py").run()
+    slider = at.slider(key=sidebar.HORIZON_KEY)
+    slider.set_value(12 if slider.value != 12 else 18).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    assert at.dataframe, "the Overview table is missing"
+
+
+@pytest.mark.parametrize("case", cases("scenario"))
+def test_scenario_upload_in_app(app: Any, case: dict[str, Any]) -> None:
+    """A bad scenario uploaded in the sidebar: st.error naming file:line: field; the old scenario stays."""
+    from ui import sidebar
+    from ui import state as ui_state
+
+    before = app.session_state[ui_state.SCENARIO_KEY]
+    app.selectbox(key=sidebar.PICK_KEY).set_value(sidebar.UPLOAD_CHOICE).run()
+    app.file_uploader(key=sidebar.UPLOAD_KEY).set_value(
+        (case_name(case), case_bytes(case), "application/x-yaml")
+    ).run()
+    assert_clear(app_errors(app), case)
+    assert app.session_state[ui_state.SCENARIO_KEY] == before
+    app.file_uploader(key=sidebar.UPLOAD_KEY).set_value(None).run()
+    assert_app_usable(app)
+
+
+@pytest.mark.parametrize("case", cases("catalog"))
+def test_catalog_upload_in_app(app: Any, case: dict[str, Any]) -> None:
+    """A bad custom catalog on the Prices page: st.error naming file:line: kind[i].field; built-ins stay."""
+    app.switch_page("pages/prices.py").run()
+    app.file_uploader(key="pr_upload").set_value(
+        (case_name(case), case_bytes(case), "application/x-yaml")
+    ).run()
+    assert_clear(app_errors(app), case)
+    app.file_uploader(key="pr_upload").set_value(None).run()
+    assert_app_usable(app)
+
+
+@pytest.mark.parametrize("case", cases("uploads"))
+def test_sample_upload_in_app(app: Any, case: dict[str, Any]) -> None:
+    """A bad sample file on the Tokens page: st.error naming file, line and field; the page recovers."""
+    from streamlit import config
+
+    limit = config.get_option("server.maxUploadSize")
+    if "max_upload_mb" in case:
+        config.set_option("server.maxUploadSize", case["max_upload_mb"])
+    try:
+        app.switch_page("pages/tokens.py").run()
+        app.file_uploader[0].set_value(
+            [(case_name(case), case_bytes(case), "application/octet-stream")]
+        ).run()
+        assert_clear(app_errors(app), case)
+        app.file_uploader[0].set_value(None).run()
+    finally:
+        config.set_option("server.maxUploadSize", limit)
+    assert not app.error
+    assert_app_usable(app)
+
+
+@pytest.mark.parametrize("case", cases("url"))
+def test_link_in_app(app: Any, case: dict[str, Any]) -> None:
+    """Opening ?s=<bad value>: st.error naming the parameter or the field; the current scenario stays."""
+    from ui import share
+    from ui import state as ui_state
+
+    before = app.session_state[ui_state.SCENARIO_KEY]
+    app.query_params[share.QUERY_PARAM] = case_bytes(case).decode("utf-8").rstrip("\n")
+    app.run()
+    assert_clear(app_errors(app), case)
+    assert app.session_state[ui_state.SCENARIO_KEY] == before
+    assert share.decode_scenario(app.query_params[share.QUERY_PARAM]) == before  # the address bar is repaired
+    assert_app_usable(app)
+
+
+MARKUP_NAME = (
+    "![pixel](https://tracker.invalid/p.png) [click](https://phish.invalid) <img src=x onerror=alert(1)>"
+)
+"""A scenario name that would fetch a third-party image (leaking each viewer's address) if rendered."""
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="UI bug reported to the lead: the Overview and sidebar captions render the scenario name as "
+    "markdown (ui/state.md escapes only $), so a shared link can make every viewer's browser fetch a "
+    "third-party image (checked in Chromium). Remove this marker with the fix.",
+)
+def test_link_text_is_shown_as_text_not_markup(app: Any) -> None:
+    """A valid link whose scenario name is markdown/HTML: shown verbatim, never as an image or a link."""
+    import dataclasses
+
+    from ui import share
+    from ui import state as ui_state
+
+    scenario = dataclasses.replace(ui_state.default_scenario(), name=MARKUP_NAME)
+    app.query_params[share.QUERY_PARAM] = share.encode_scenario(scenario)
+    app.run()
+    assert not app.exception and not app.error
+    assert app.session_state[ui_state.SCENARIO_KEY].name == MARKUP_NAME
+    for page in ("pages/overview.py", "pages/breakeven.py"):
+        app.switch_page(page).run()
+        shown = [
+            *app.markdown,
+            *app.caption,
+            *app.title,
+            *app.header,
+            *app.subheader,
+            *app.info,
+            *app.warning,
+        ]
+        for element in shown:
+            body = str(element.value)
+            assert "](https://tracker.invalid" not in body.replace("\\]", "").replace("\\(", ""), body
+            assert "![pixel]" not in body, f"{page}: the name is rendered as markdown: {body}"
+    app.query_params[share.QUERY_PARAM] = share.encode_scenario(ui_state.default_scenario())
+    app.run()
+    assert_app_usable(app)
