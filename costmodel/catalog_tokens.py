@@ -37,7 +37,8 @@ class TokenizerRule(Entry):
     vendor: str = field(metadata=spec(help="who makes the models, for labels"))
     pattern: str = field(metadata=spec(help="regular expression, full match on the normalised model id"))
     encoding: Literal["o200k_base", "cl100k_base"] | None = field(
-        metadata=spec(help="null: the model is not priced per text token")
+        default=None,
+        metadata=spec(help="null or omitted: the model is not priced per text token (notes say why)"),
     )
     exact: bool = True
     ratio: float | None = field(
@@ -117,6 +118,8 @@ def rule_problems(rule: TokenizerRule, origin: str = "") -> list[Problem]:
     ratios = (rule.ratio, rule.ratio_low, rule.ratio_high)
     if rule.exact and any(r is not None for r in ratios):
         add("ratio", "an exact rule takes no ratio")
+    if rule.encoding is None and not (rule.notes or "").strip():
+        add("encoding", "a model without an encoding needs notes saying how it is priced instead")
     if not rule.exact:
         if rule.encoding is None:
             add("encoding", "an estimate needs the encoding its ratio applies to")

@@ -202,6 +202,17 @@ def _rule(**changes: Any) -> TokenizerRule:
         ({"ratio_high": 1.0}, "expected ratio_low <= ratio <= ratio_high"),
         ({"encoding": None}, "an estimate needs the encoding its ratio applies to"),
         ({"pattern": "claude-(("}, "not a valid regular expression"),
+        (
+            {
+                "exact": True,
+                "ratio": None,
+                "ratio_low": None,
+                "ratio_high": None,
+                "encoding": None,
+                "notes": None,
+            },
+            "a model without an encoding needs notes",
+        ),
     ],
 )
 def test_inconsistent_rules_are_reported(changes: dict[str, Any], message: str) -> None:
