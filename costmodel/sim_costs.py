@@ -6,7 +6,7 @@ reaches the costs in one of three ways:
 - **outside preparation**: month-1 volume and growth (the request array), accuracy and the value
   block (net value) are applied to the draws directly, as the engine applies them;
 - **through preparation**: any other scenario field is set to a ``(n, 1)`` array of draws and the
-  strategy's preparer is run once for the whole batch ("vectorised"); two rows of every batch are
+  strategy's preparer is run once for the whole batch ("vectorised"); one row of every batch is
   re-prepared with plain numbers and must agree to 1e-9, so a preparer that is not array-safe is
   caught rather than trusted. If it fails, the strategy is prepared draw by draw ("loop") when the
   run has at most ``max_loop_draws`` draws, else its preparation inputs are held at their central
@@ -269,7 +269,7 @@ class CostModel:
             one_off, monthly = np.broadcast_to(one_off, (n,)), np.broadcast_to(monthly, (n, self.horizon))
         except (TypeError, ValueError, LookupError, AttributeError, ArithmeticError):
             return None  # not array-safe (or a draw is invalid: the draw-by-draw path says which)
-        for r in sorted({0, n - 1}):
+        for r in (n - 1,):  # one plain-number preparation per batch is enough to catch a wrong array path
             row_one_off, row_monthly = self._row(plan, values, r, requests)
             if not (
                 np.isclose(row_one_off, one_off[r], rtol=SPOT_CHECK_RTOL, atol=0.0)

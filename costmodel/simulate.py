@@ -44,8 +44,9 @@ BAND_BUDGET_BYTES = 64_000_000
 MIN_BAND_DRAWS = 1_000
 """Bands always use at least this many draws (or all of them, if fewer)."""
 
-MAX_DRAWS = 10_000_000
-"""Largest number of draws accepted (about a minute on one core for a five-strategy scenario)."""
+MAX_DRAWS = 1_000_000
+"""Largest number of draws accepted. Each draw keeps 16 bytes per strategy (its total and net value,
+for exact percentiles): 80 MB for a million draws of five strategies."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -283,8 +284,9 @@ class _Accumulator:
                 self.nets[k, start:stop] = c.net_value_usd
         if start < self.keep:
             self._keep(start, min(stop, self.keep) - start, values, requests, costs)
+        series = [_series(c) for c in costs] if self.pairs else []
         for j, (ka, kb) in enumerate(self.pairs):
-            months = breakeven_months(_series(costs[ka]), _series(costs[kb]))
+            months = breakeven_months(series[ka], series[kb])
             self.by_month[j] += np.bincount(months, minlength=self.model.horizon + 1)
 
     def _keep(
