@@ -138,8 +138,8 @@ def significant(x: float, digits: int = 3) -> float:
     (3610.0, 0.012, 290.0)
     """
     if x == 0 or not math.isfinite(x):
-        return x
-    return round(x, digits - 1 - math.floor(math.log10(abs(x))))
+        return float(x)
+    return float(round(x, digits - 1 - math.floor(math.log10(abs(x)))))
 
 
 def usd(x: float) -> str:
