@@ -78,7 +78,7 @@ class Change:
     answer: str
     """The needs field, or ``workload.requests_per_month``."""
     value: str
-    """The changed answer in words ('daily or realtime', 'below 290')."""
+    """The changed answer in words ('daily or realtime', 'with fewer than about 290 labelled examples')."""
     recommended_id: str | None
     text: str
 
