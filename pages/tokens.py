@@ -43,6 +43,7 @@ COMMON_MODELS = (
     "mistral/mistral-large",
 )
 DEMO_KEY = "tokens_demo"
+APPLIED_KEY = "tokens_applied_message"
 
 
 def scenario_models(scenario: Scenario) -> list[str]:
@@ -246,6 +247,8 @@ if counted.n_samples_with_output:
         )
 
 st.subheader("Apply to the scenario")
+if APPLIED_KEY in st.session_state:
+    st.success(st.session_state.pop(APPLIED_KEY))
 model_for_scenario = st.selectbox("Use the counts of", [s.model for s in report.models])
 ft_ids = [
     s.id for s in scenario.strategies if isinstance(s, FinetuneHostedStrategy | FinetuneSelfhostedStrategy)
@@ -262,9 +265,11 @@ if st.button("Apply to scenario", type="primary"):
         state.show_error(str(exc), title="Not applied:")
     else:
         if state.apply_scenario(candidate, origin="Tokens page"):
-            st.success(
+            # Rerun so the sidebar shows the new values; the confirmation survives the rerun.
+            st.session_state[APPLIED_KEY] = (
                 f"Applied the counts of {model_for_scenario}: {candidate.workload.input_tokens_per_request:g} input and "
                 f"{candidate.workload.output_tokens_per_request:g} output tokens per request"
                 + (f"; {len(chosen_ft)} fine-tuning strategies updated." if chosen_ft else ".")
             )
+            st.rerun()
         state.show_flashes()
