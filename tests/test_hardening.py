@@ -1,0 +1,155 @@
+"""Audits of the app's code and server configuration: bounded caches, deliberate limits, no raw HTML.
+
+A cache without ``max_entries`` or ``ttl`` grows with every distinct input of every user until the
+server runs out of memory; ``st.cache_data`` is shared by all sessions of a process. These tests read
+the source (AST, not regular expressions, so formatting cannot hide a call) and fail on any
+unbounded cache in ``app.py``, ``pages/``, ``ui/`` and ``costmodel/``.
+"""
+
+from __future__ import annotations
+
+import ast
+import tomllib
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+APP_SOURCES = sorted([REPO / "app.py", *(REPO / "pages").glob("*.py"), *(REPO / "ui").glob("*.py")])
+ALL_SOURCES = sorted([*APP_SOURCES, *(REPO / "costmodel").glob("*.py")])
+STREAMLIT_CACHES = {"cache_data", "cache_resource"}
+BOUNDS = {"max_entries", "ttl"}
+
+
+def _dotted(node: ast.AST) -> str:
+    """``st.cache_data`` for an Attribute/Name chain, '' for anything else."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        inner = _dotted(node.value)
+        return f"{inner}.{node.attr}" if inner else ""
+    return ""
+
+
+def _is_none(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
+
+
+def unbounded_caches(source: str, name: str) -> list[str]:
+    """Every cache in ``source`` that has no bound, as ``file:line: what``.
+
+    Streamlit caches need ``max_entries`` or ``ttl`` (not None); ``functools.lru_cache`` must not
+    have ``maxsize=None`` (bare, it keeps 128); ``functools.cache`` is always unbounded.
+
+    >>> unbounded_caches("@st.cache_data\\ndef f(): ...", "x.py")
+    ['x.py:1: st.cache_data without max_entries or ttl']
+    >>> unbounded_caches("@st.cache_data(ttl=60)\\ndef f(): ...", "x.py")
+    []
+    >>> unbounded_caches("g = functools.lru_cache(maxsize=None)(f)", "x.py")
+    ['x.py:1: functools.lru_cache(maxsize=None)']
+    """
+    tree = ast.parse(source)
+    called = {id(node.func): node for node in ast.walk(tree) if isinstance(node, ast.Call)}
+    # `st.cache_data.clear()`: the cache object is only the base of another attribute, not a cache.
+    bases = {id(node.value) for node in ast.walk(tree) if isinstance(node, ast.Attribute)}
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Attribute | ast.Name) or id(node) in bases:
+            continue
+        dotted = _dotted(node)
+        last = dotted.rsplit(".", 1)[-1]
+        call = called.get(id(node))
+        if last in STREAMLIT_CACHES and dotted.split(".")[0] in ("st", "streamlit"):
+            given = {k.arg for k in call.keywords if not _is_none(k.value)} if call else set()
+            if not given & BOUNDS:
+                found.append(f"{name}:{node.lineno}: {dotted} without max_entries or ttl")
+        elif dotted == "functools.cache":
+            found.append(f"{name}:{node.lineno}: functools.cache is unbounded")
+        elif last == "lru_cache":
+            if call is None:
+                continue  # bare @lru_cache keeps 128 entries
+            sizes = [k.value for k in call.keywords if k.arg == "maxsize"] + call.args[:1]
+            if not sizes or _is_none(sizes[0]):
+                found.append(f"{name}:{node.lineno}: {dotted}(maxsize=None)")
+    return found
+
+
+def test_sources_exist() -> None:
+    """The audit reads real files (so it cannot pass on an empty list)."""
+    assert (REPO / "app.py").is_file() and len(APP_SOURCES) > 3
+    assert sum("cache_" in p.read_text("utf-8") for p in APP_SOURCES) >= 1
+
+
+@pytest.mark.parametrize("path", ALL_SOURCES, ids=lambda p: str(p.relative_to(REPO)))
+def test_every_cache_is_bounded(path: Path) -> None:
+    """No st.cache_data/st.cache_resource without max_entries or ttl; no lru_cache(maxsize=None)."""
+    assert unbounded_caches(path.read_text("utf-8"), str(path.relative_to(REPO))) == []
+
+
+@pytest.mark.parametrize(
+    "snippet",
+    [
+        "@st.cache_data\ndef f(x): ...",
+        "@st.cache_resource()\ndef f(x): ...",
+        "@st.cache_data(show_spinner=False, max_entries=None)\ndef f(x): ...",
+        "f = st.cache_data(g)",
+        "@streamlit.cache_resource(ttl=None)\ndef f(): ...",
+        "@functools.lru_cache(maxsize=None)\ndef f(x): ...",
+        "@functools.lru_cache(None)\ndef f(x): ...",
+        "@functools.cache\ndef f(x): ...",
+    ],
+)
+def test_the_audit_catches_unbounded_caches(snippet: str) -> None:
+    """Every way of writing an unbounded cache is caught (the audit can fail)."""
+    assert unbounded_caches(snippet, "x.py")
+
+
+@pytest.mark.parametrize(
+    "snippet",
+    [
+        "@st.cache_data(max_entries=4)\ndef f(x): ...",
+        "@st.cache_resource(ttl=3600, show_spinner=False)\ndef f(x): ...",
+        "@functools.lru_cache(maxsize=4)\ndef f(x): ...",
+        "st.cache_data.clear()",
+    ],
+)
+def test_the_audit_accepts_bounded_caches(snippet: str) -> None:
+    """Bounded caches and cache maintenance calls pass."""
+    assert unbounded_caches(snippet, "x.py") == []
+
+
+@pytest.mark.parametrize("path", APP_SOURCES, ids=lambda p: str(p.relative_to(REPO)))
+def test_no_raw_html(path: Path) -> None:
+    """User text never reaches the page as HTML: no unsafe_allow_html=True, st.html or components.html."""
+    tree = ast.parse(path.read_text("utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            dotted = _dotted(node.func)
+            assert not dotted.endswith(("st.html", "components.html", "components.v1.html")), (
+                f"{path.name}:{node.lineno}: {dotted}"
+            )
+            for keyword in node.keywords:
+                if keyword.arg == "unsafe_allow_html":
+                    assert isinstance(keyword.value, ast.Constant) and keyword.value.value is False, (
+                        f"{path.name}:{node.lineno}: unsafe_allow_html"
+                    )
+
+
+STREAMLIT_DEFAULT_UPLOAD_MB = 200
+
+
+def test_server_configuration_is_deliberate() -> None:
+    """.streamlit/config.toml: upload limit below Streamlit's 200 MB default, XSRF and CORS protection on,
+    no usage statistics, headless, no tracebacks to users, no file watching."""
+    config = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text("utf-8"))
+    server = config["server"]
+    assert 0 < server["maxUploadSize"] < STREAMLIT_DEFAULT_UPLOAD_MB
+    assert server["maxMessageSize"] <= STREAMLIT_DEFAULT_UPLOAD_MB
+    assert server["enableXsrfProtection"] is True
+    assert server["enableCORS"] is True  # Streamlit's name for CORS *protection*: no cross-origin access
+    assert server.get("corsAllowedOrigins", []) == []
+    assert server["headless"] is True
+    assert server.get("runOnSave", False) is False
+    assert server.get("fileWatcherType") == "none"
+    assert config["browser"]["gatherUsageStats"] is False
+    assert config["client"]["showErrorDetails"] in ("none", False)
