@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import builtins
 import json
 import os
 import tempfile
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -111,15 +114,32 @@ def test_long_text_in_parts_and_small_batches_counts_exactly(monkeypatch: pytest
     assert counted.n_samples == 3
 
 
-def test_nothing_is_written_to_disk_while_counting(tmp_path: object) -> None:
-    def listing() -> tuple[set[str], set[str]]:
-        return set(os.listdir(os.getcwd())), set(os.listdir(tempfile.gettempdir()))
+def test_nothing_is_written_to_disk_while_counting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A private working directory and temp directory, so only this process can change their listings.
+    cwd, tmp = tmp_path / "cwd", tmp_path / "tmp"
+    cwd.mkdir()
+    tmp.mkdir()
+    monkeypatch.chdir(cwd)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp))
+    real_open = builtins.open
+
+    def read_only_open(file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        if any(flag in mode for flag in "wax+"):
+            raise AssertionError(f"counting opened {file!r} for writing")
+        return real_open(file, mode, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", read_only_open)
+    with pytest.raises(AssertionError, match="for writing"):
+        open(tmp / "probe.txt", "w")  # noqa: SIM115 - the guard itself must work
+
+    def listing() -> tuple[list[str], list[str]]:
+        return sorted(os.listdir(os.getcwd())), sorted(os.listdir(tempfile.gettempdir()))
 
     rows = "\n".join(json.dumps({"prompt": f"sample {i} " * 50, "completion": "ok"}) for i in range(2000))
     files = [upload("big.jsonl", rows), upload("t.txt", "word " * 100_000), upload("d.csv", "prompt\nhi\n")]
     before = listing()
     counted = count_uploads(files, ["o200k_base", "cl100k_base"])
-    assert listing() == before
+    assert listing() == before == ([], [])
     assert counted.n_samples == 2002
 
 
