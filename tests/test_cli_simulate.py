@@ -6,10 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import TEST_CATALOG_YAML
 
 from costmodel import catalog
+from costmodel.catalog import Catalogs
 from costmodel.cli import SUBCOMMAND_MODULES, main
+from costmodel.schema import to_plain
+from costmodel.yamlio import dump_yaml
 
 SCENARIO = """
 name: cli simulate
@@ -27,11 +29,12 @@ strategies:
 
 
 @pytest.fixture(autouse=True)
-def test_pricing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The CLI reads the built-in catalogs: point it at the hand-written test catalog instead."""
+def test_pricing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, test_catalogs: Catalogs) -> None:
+    """The CLI reads the built-in catalogs: point it at the hand-written test catalogs instead."""
     pricing = tmp_path / "pricing"
     pricing.mkdir()
-    (pricing / "test.yaml").write_text(TEST_CATALOG_YAML)
+    plain = {kind: [to_plain(e) for e in entries.values()] for kind, entries in test_catalogs.entries.items()}
+    (pricing / "test.yaml").write_text(dump_yaml(plain))
     monkeypatch.setattr(catalog, "PRICING_DIR", pricing)
 
 
