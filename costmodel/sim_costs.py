@@ -39,8 +39,10 @@ Array = NDArray[np.float64]
 VOLUME_PATHS = ("workload.requests_per_month", "workload.growth_fraction_per_month")
 """Inputs that only change the request array: prepared strategies take any requests (engine contract)."""
 
-GLOBAL_PREPARATION_PREFIXES = ("workload.", "people.")
-"""Scenario blocks every strategy's preparation reads."""
+APPLIED_AFTER_PREPARATION = ("value.", "strategies[")
+"""Paths no preparer reads for another strategy: the value block (net value is computed here) and
+other strategies' fields. Every other scenario field (workload, people, needs, ...) may be read by any
+strategy's preparer (the self-hosted one reads ``needs.latency_budget_ms``), so it is passed to all."""
 
 SPOT_CHECK_RTOL = 1e-9
 """Relative tolerance between a vectorised row and the same draw prepared with plain numbers."""
@@ -109,7 +111,7 @@ class CostModel:
                 for path in fields
                 if path not in VOLUME_PATHS
                 and path != f"{own}accuracy_fraction"
-                and (path.startswith(GLOBAL_PREPARATION_PREFIXES) or path.startswith(own))
+                and (path.startswith(own) or not path.startswith(APPLIED_AFTER_PREPARATION))
             )
             factors = tuple(i for i in inputs if i.factor is not None and i.factor.strategy_id == p.id)
             self.plans.append(_Plan(index=k, prepared=p, preparation_paths=paths, factors=factors))

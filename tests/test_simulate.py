@@ -419,3 +419,24 @@ def test_bad_draw_counts_are_input_errors(three: Scenario, test_catalogs: Catalo
 def test_two_distributions_for_one_field_are_an_input_error(three: Scenario, test_catalogs: Catalogs) -> None:
     with pytest.raises(InputError, match="given two distributions"):
         sim(three, test_catalogs, draws=10, inputs=[OUTPUT, OUTPUT])
+
+
+def test_which_inputs_reach_each_strategys_preparation(three: Scenario, test_catalogs: Catalogs) -> None:
+    paths = [
+        "workload.requests_per_month",  # the request array only
+        "workload.output_tokens_per_request",
+        "people.engineer_usd_per_hour",
+        "needs.latency_budget_ms",  # the self-hosted preparer reads it
+        "value.usd_per_correct_answer",  # net value only
+        "strategies[0].accuracy_fraction",  # net value only
+        "strategies[0].n_shots",
+        "strategies[1].corpus_tokens",
+    ]
+    inputs = tuple(UncertainInput(path=p, dist=Uniform(low=1, high=2), origin="t") for p in paths)
+    model = CostModel(three, inputs, catalogs=test_catalogs)
+    common = ("workload.output_tokens_per_request", "people.engineer_usd_per_hour", "needs.latency_budget_ms")
+    assert [plan.preparation_paths for plan in model.plans] == [
+        (*common, "strategies[0].n_shots"),
+        (*common, "strategies[1].corpus_tokens"),
+        common,
+    ]
