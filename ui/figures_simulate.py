@@ -261,13 +261,16 @@ def tornado_figure(t: Tornado) -> go.Figure:
                 + "</extra>",
             )
         )
-    fig.add_vline(x=t.base_usd, line_dash="dot", annotation_text=f"all inputs central: ${t.base_usd:,.0f}")
+    fig.add_vline(x=t.base_usd, line_dash="dot")
     if t.versus_id is not None:
         fig.add_vline(x=0.0, line_width=1, annotation_text="equal totals", annotation_position="bottom right")
     style(
         fig,
         title=f"What decides it: {t.metric}",
-        subtitle=f"one input at a time at its {low_q} and {high_q}, the others at their central values",
+        subtitle=(
+            f"one input at a time at its {low_q} and {high_q}, the others at their central values "
+            f"(dotted line: all central, ${t.base_usd:,.0f})"
+        ),
         x_title=f"{t.metric} (USD)",
         y_title="uncertain input",
         legend_title="bar",
