@@ -16,6 +16,8 @@ from .token_parsers import ParseOptions, Upload
 from .token_stats import CountResult, Distribution, ModelTokenStats, count_uploads, model_stats
 
 TOKEN_FIELDS = ("total", "mean", "p50", "p90", "p99", "max")
+_WORKLOAD_FIELDS = ("input_tokens_per_request", "output_tokens_per_request")
+_FT_FIELDS = ("tokens_per_example", "n_training_examples")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -210,4 +212,17 @@ def apply_to_scenario(
         else s
         for s in scenario.strategies
     )
-    return revalidate(dataclasses.replace(scenario, workload=workload, strategies=strategies))
+    # Measured values replace guesses: drop any distribution on a field set here, even one whose
+    # central value happens to equal the measurement (the simulator would otherwise still draw it).
+    applied = {
+        f"strategies[{i}].{name}"
+        for i, s in enumerate(scenario.strategies)
+        if s.id in targets
+        for name in _FT_FIELDS
+    }
+    if set_workload:
+        applied |= {f"workload.{name}" for name in _WORKLOAD_FIELDS}
+    uncertain = tuple((path, dist) for path, dist in scenario.uncertain if path not in applied)
+    return revalidate(
+        dataclasses.replace(scenario, workload=workload, strategies=strategies, uncertain=uncertain)
+    )

@@ -9,7 +9,12 @@ from pathlib import Path
 import pytest
 
 from costmodel.errors import InputError
-from costmodel.scenario import FinetuneHostedStrategy, FinetuneSelfhostedStrategy, load_scenario
+from costmodel.scenario import (
+    FinetuneHostedStrategy,
+    FinetuneSelfhostedStrategy,
+    load_scenario,
+    parse_scenario,
+)
 from costmodel.token_parsers import Upload
 from costmodel.token_report import (
     apply_to_scenario,
@@ -115,3 +120,39 @@ def test_applied_scenario_is_revalidated() -> None:
     assert applied.workload.input_tokens_per_request == 2.0
     assert applied.workload.output_tokens_per_request == 0.0
     assert dataclasses.replace(applied, source=scenario.source) == applied
+
+
+def test_measured_counts_replace_uncertain_guesses() -> None:
+    text = EXAMPLE.read_text(encoding="utf-8")
+    text = text.replace(
+        "output_tokens_per_request: 300", "output_tokens_per_request: {low: 200, likely: 300, high: 500}"
+    )
+    text = text.replace(
+        "tokens_per_example: 700", "tokens_per_example: {low: 500, likely: 700, high: 900}", 1
+    )
+    text = text.replace(
+        "requests_per_month: 200000", "requests_per_month: {low: 100000, likely: 200000, high: 400000}"
+    )
+    # A guess whose central value equals the measurement is dropped too (it is no longer a guess).
+    measured = build_report([chat_upload()], ["gpt-4o"]).models[0]
+    likely = round(measured.input_tokens.mean - measured.system_tokens.mean, 1)
+    text = text.replace(
+        "input_tokens_per_request: 150", f"input_tokens_per_request: {{low: 1, likely: {likely}, high: 999}}"
+    )
+    scenario = parse_scenario(text, source="uncertain.yaml")
+    paths = dict(scenario.uncertain)
+    assert {
+        "workload.output_tokens_per_request",
+        "workload.requests_per_month",
+        "workload.input_tokens_per_request",
+    } <= set(paths)
+    stats = build_report([chat_upload()], ["gpt-4o"]).models[0]
+    applied = apply_to_scenario(scenario, stats)
+    assert applied.workload.output_tokens_per_request == pytest.approx(stats.output_tokens.mean, abs=0.05)
+    ft = next(s for s in applied.strategies if isinstance(s, FinetuneHostedStrategy))
+    assert ft.tokens_per_example == pytest.approx(stats.training_tokens.mean, abs=0.05)
+    left = dict(applied.uncertain)
+    assert "workload.output_tokens_per_request" not in left
+    assert "workload.input_tokens_per_request" not in left
+    assert not any(p.endswith(".tokens_per_example") for p in left)
+    assert left["workload.requests_per_month"] == paths["workload.requests_per_month"]  # other guesses stay
