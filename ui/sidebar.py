@@ -1,0 +1,218 @@
+"""The shared sidebar: scenario picker (examples, upload, blank), workload sliders, engineer rate, YAML and link.
+
+Widgets write through ``on_change`` callbacks, which run before the page draws: a valid change
+replaces the scenario (every page sees it at once); an invalid one is refused with an error naming
+the field and the widgets snap back to the scenario's values.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import streamlit as st
+
+from costmodel.errors import InputError
+from costmodel.scenario import MAX_HORIZON_MONTHS, load_scenario, parse_scenario
+from ui import share, state
+from ui.figures_breakeven import format_count
+from ui.prices import upload_name
+
+PICK_KEY = "sb_pick"
+UPLOAD_KEY = "sb_upload"
+REQUESTS_KEY = "sb_requests_per_month"
+GROWTH_KEY = "sb_growth_pct"
+INPUT_KEY = "sb_input_tokens"
+OUTPUT_KEY = "sb_output_tokens"
+HORIZON_KEY = "sb_horizon_months"
+RATE_KEY = "sb_engineer_usd_per_hour"
+_SYNCED_KEY = "_sb_synced_version"
+
+UPLOAD_CHOICE = "Upload a scenario YAML…"
+BLANK_CHOICE = "Blank scenario (starter values)"
+
+REQUEST_STEPS = sorted({m * 10**e for e in range(1, 10) for m in (1, 2, 5)} | {10**10})
+"""Requests/month on a 1-2-5 log scale from 10 to 10 billion (the scenario's own value is added)."""
+
+GROWTH_PCT_RANGE = (-20.0, 50.0)
+"""Slider range of monthly growth in percent; the model accepts -99 % to +100 % (typed values widen it)."""
+
+INPUT_TOKENS_MAX = 16_000
+OUTPUT_TOKENS_MAX = 4_000
+HORIZON_MAX = 60
+"""Default upper ends of the token and horizon sliders; they widen to fit the scenario's own value."""
+
+
+def example_choices() -> dict[str, str]:
+    """Picker label -> example path."""
+    return {f"Example: {p.stem}": str(p) for p in state.example_paths()}
+
+
+def _sync_widgets() -> None:
+    """Write the scenario's values into the widget keys whenever the scenario changed."""
+    version = state.scenario_version()
+    if st.session_state.get(_SYNCED_KEY) == version:
+        return
+    s = state.get_scenario()
+    w = s.workload
+    st.session_state[REQUESTS_KEY] = _as_number(w.requests_per_month)
+    st.session_state[GROWTH_KEY] = round(w.growth_fraction_per_month * 100.0, 2)
+    st.session_state[INPUT_KEY] = round(w.input_tokens_per_request)
+    st.session_state[OUTPUT_KEY] = round(w.output_tokens_per_request)
+    st.session_state[HORIZON_KEY] = int(s.horizon_months)
+    st.session_state[RATE_KEY] = float(s.people.engineer_usd_per_hour)
+    st.session_state[_SYNCED_KEY] = version
+
+
+def _as_number(v: float) -> float | int:
+    return int(v) if float(v).is_integer() else float(v)
+
+
+def _on_workload_change() -> None:
+    s = state.get_scenario()
+    ss = st.session_state
+    workload = dataclasses.replace(
+        s.workload,
+        requests_per_month=float(ss[REQUESTS_KEY]),
+        growth_fraction_per_month=float(ss[GROWTH_KEY]) / 100.0,
+        input_tokens_per_request=float(ss[INPUT_KEY]),
+        output_tokens_per_request=float(ss[OUTPUT_KEY]),
+    )
+    people = dataclasses.replace(s.people, engineer_usd_per_hour=float(ss[RATE_KEY]))
+    candidate = dataclasses.replace(s, workload=workload, people=people, horizon_months=int(ss[HORIZON_KEY]))
+    if not state.apply_scenario(candidate):
+        ss[_SYNCED_KEY] = None  # snap the widgets back to the scenario's values
+
+
+def _on_pick() -> None:
+    choice = st.session_state.get(PICK_KEY)
+    if choice == BLANK_CHOICE:
+        state.apply_scenario(state.blank_scenario(), origin="blank", revalidate=False)
+        return
+    path = example_choices().get(str(choice))
+    if path is None:
+        return  # the upload choice: the uploader below does the work
+    try:
+        scenario = load_scenario(path)
+    except InputError as exc:
+        state.flash_error("This example could not be read:", str(exc))
+        return
+    state.apply_scenario(scenario, origin=f"example {path.rsplit('/', 1)[-1]}", revalidate=False)
+
+
+def _on_upload() -> None:
+    uploaded = st.session_state.get(UPLOAD_KEY)
+    if uploaded is None:
+        return
+    name = upload_name(uploaded.name)
+    try:
+        scenario = parse_scenario(uploaded.getvalue(), source=name)
+    except InputError as exc:
+        state.flash_error(f"{name} was not loaded; the previous scenario stays in use.", str(exc))
+        return
+    state.apply_scenario(scenario, origin=f"upload {name}", revalidate=False)
+
+
+def render() -> None:
+    """Draw the sidebar (call once per run, before ``st.navigation(...).run()``)."""
+    _sync_widgets()
+    s = state.get_scenario()
+    sb = st.sidebar
+    sb.header("Scenario")
+    choices = [*example_choices(), UPLOAD_CHOICE, BLANK_CHOICE]
+    default_label = f"Example: {state.DEFAULT_EXAMPLE.stem}"
+    # index=, not a Session State write: a selectbox set through Session State falls back to its
+    # first option in the browser on the next rerun (seen with Streamlit 1.67).
+    sb.selectbox(
+        "Start from",
+        choices,
+        index=choices.index(default_label) if default_label in choices else 0,
+        key=PICK_KEY,
+        on_change=_on_pick,
+        help="A bundled example (examples/*.yaml), your own scenario file, or a blank one.",
+    )
+    if st.session_state.get(PICK_KEY) == UPLOAD_CHOICE:
+        sb.file_uploader(
+            "Scenario YAML (see docs/SCENARIO.md)",
+            type=["yaml", "yml"],
+            key=UPLOAD_KEY,
+            on_change=_on_upload,
+            help="Read in memory only; never stored. Invalid files are refused with the line and field at fault.",
+        )
+    sb.caption(f"**{s.name}** · from {st.session_state.get(state.ORIGIN_KEY, 'example')}")
+
+    sb.subheader("Workload")
+    options = sorted({*REQUEST_STEPS, st.session_state[REQUESTS_KEY]})
+    sb.select_slider(
+        "Requests per month (month 1)",
+        options=options,
+        key=REQUESTS_KEY,
+        format_func=format_count,
+        on_change=_on_workload_change,
+        help="Log scale. workload.requests_per_month, requests in month 1.",
+    )
+    growth = float(st.session_state[GROWTH_KEY])
+    sb.slider(
+        "Growth (% per month, compound)",
+        min_value=min(GROWTH_PCT_RANGE[0], growth),
+        max_value=max(GROWTH_PCT_RANGE[1], growth),
+        step=0.5,
+        key=GROWTH_KEY,
+        format="%.1f%%",
+        on_change=_on_workload_change,
+        help="workload.growth_fraction_per_month × 100: R_m = R_1·(1+g)^(m−1).",
+    )
+    sb.slider(
+        "Input tokens per request (user content)",
+        min_value=0,
+        max_value=max(INPUT_TOKENS_MAX, int(st.session_state[INPUT_KEY])),
+        step=10,
+        key=INPUT_KEY,
+        on_change=_on_workload_change,
+        help="workload.input_tokens_per_request, tokens (mean); prompts, shots and retrieved chunks come on top.",
+    )
+    sb.slider(
+        "Output tokens per request",
+        min_value=0,
+        max_value=max(OUTPUT_TOKENS_MAX, int(st.session_state[OUTPUT_KEY])),
+        step=10,
+        key=OUTPUT_KEY,
+        on_change=_on_workload_change,
+        help="workload.output_tokens_per_request, tokens generated (mean).",
+    )
+    sb.slider(
+        "Horizon (months)",
+        min_value=1,
+        max_value=min(MAX_HORIZON_MONTHS, max(HORIZON_MAX, int(st.session_state[HORIZON_KEY]))),
+        key=HORIZON_KEY,
+        on_change=_on_workload_change,
+        help="horizon_months: costs are compared over months 1..H.",
+    )
+    sb.number_input(
+        "Engineer rate (USD per hour, loaded)",
+        min_value=0.0,
+        max_value=2_000.0,
+        step=5.0,
+        key=RATE_KEY,
+        on_change=_on_workload_change,
+        help="people.engineer_usd_per_hour; prices setup and maintenance hours. Default $100/h is an assumption.",
+    )
+
+    sb.subheader("Save and share")
+    sb.download_button(
+        "Download scenario YAML",
+        data=state.scenario_yaml(),
+        file_name=f"{_slug(s.name)}.yaml",
+        mime="application/x-yaml",
+        key="sb_download_yaml",
+        on_click="ignore",
+        icon=":material/download:",
+    )
+    sb.caption(
+        "The address bar always holds this scenario (`?s=…`): copy it to share exactly this view. "
+        f"Link length: {len(state.link_token()):,} characters (limit {share.MAX_PARAM_CHARS:,})."
+    )
+
+
+def _slug(name: str) -> str:
+    out = "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-")
+    return "-".join(part for part in out.split("-") if part)[:60] or "scenario"
