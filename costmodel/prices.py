@@ -60,8 +60,9 @@ class ModelListing:
     as_of: str
 
 
+@functools.lru_cache(maxsize=1)
 def installed_version() -> str:
-    """Version of the installed genai-prices package."""
+    """Version of the installed genai-prices package (read once per process)."""
     return version("genai-prices")
 
 
