@@ -31,8 +31,8 @@ from ui.figures_simulate import (
 )
 
 DRAW_CHOICES = (1_000, 10_000, 100_000, 1_000_000)
+# Session key of the last run's (run key, SimulationResult): reruns with the same inputs reuse it.
 RESULT_KEY = "simulator_result"
-"""(run key, SimulationResult) of the last run: reruns with the same inputs reuse it."""
 TORNADO_KEY = "simulator_tornado"
 AUTO = "(runner-up)"
 NONE = "(none: its total alone)"
