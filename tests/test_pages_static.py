@@ -18,6 +18,8 @@ def test_no_bare_strings_that_streamlit_magic_would_render(path: Path) -> None:
     stray = [
         node.lineno
         for node in tree.body[1:]
-        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
+        if isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Constant)
+        and isinstance(node.value.value, str)
     ]
     assert not stray, f"{path.name}: bare string statements at lines {stray} would be shown on the page"
