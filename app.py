@@ -25,6 +25,27 @@ PAGES = (
 )
 
 
+BYTES_PER_MIB = 1024 * 1024
+SPOOL_MARGIN_BYTES = BYTES_PER_MIB  # room for the multipart framing around an upload of the maximum size
+
+
+def keep_uploads_in_memory() -> None:
+    """Never let upload bytes reach the disk.
+
+    Streamlit's Starlette server parses uploads with ``MultiPartParser``, which spools any file over
+    1 MiB to a temporary file. The server already caps an upload's body at ``server.maxUploadSize``
+    (plus framing) while streaming it, so raising the spool threshold to that cap keeps every upload
+    in memory, where Streamlit holds it afterwards anyway (tests/test_nothing_kept.py).
+    """
+    try:
+        from starlette.formparsers import MultiPartParser
+    except ImportError:  # another server implementation: nothing is spooled by Starlette
+        return
+    limit = int(st.get_option("server.maxUploadSize")) * BYTES_PER_MIB + SPOOL_MARGIN_BYTES
+    if MultiPartParser.spool_max_size < limit:
+        MultiPartParser.spool_max_size = limit
+
+
 def build_navigation() -> dict[str, list[StreamlitPage]]:
     """Sections of pages whose files exist; Overview is the default page."""
     sections: dict[str, list[StreamlitPage]] = {}
@@ -36,6 +57,7 @@ def build_navigation() -> dict[str, list[StreamlitPage]]:
     return sections
 
 
+keep_uploads_in_memory()
 st.set_page_config(
     page_title="Breakeven — prompt, RAG or fine-tune?", page_icon=":material/balance:", layout="wide"
 )

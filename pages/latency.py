@@ -36,7 +36,7 @@ for s in result.strategies:
             "time to first token (ms)": lat.time_to_first_token_ms,
             "end to end (ms)": lat.end_to_end_ms,
             "vs budget": _vs_budget(lat.end_to_end_ms, budget),
-            "latency profile": lat.profile_id + (" (class default: an assumption)" if lat.assumption else ""),
+            "latency profile": lat.profile_id + (" (an assumption)" if lat.assumption else ""),
         }
     )
 if rows:

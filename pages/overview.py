@@ -16,7 +16,7 @@ scenario = result.scenario
 
 st.markdown(f"##### {state.md(summary.verdict(result))}")
 st.caption(
-    f"{scenario.name} · prices as of {result.prices_as_of or 'n/a'} (oldest price used) · "
+    f"{state.md_literal(scenario.name)} · prices as of {result.prices_as_of or 'n/a'} (oldest price used) · "
     "estimates, not quotes: check current vendor prices before committing to a budget."
 )
 

@@ -158,7 +158,7 @@ if uploaded is not None and (
 custom = st.session_state.get(state.CUSTOM_CATALOG_KEY)
 if custom is not None:
     counts = ", ".join(f"{len(v)} {k}" for k, v in custom[2].entries.items())
-    st.success(f"Using {custom[0]}: {counts}.")
+    st.success(f"Using {state.md_literal(custom[0])}: {counts}.")
     if st.button("Stop using the custom catalog", key="pr_custom_clear"):
         state.clear_custom_catalog()
         st.rerun()

@@ -109,6 +109,9 @@ def test_exports_use_a_light_template_whatever_the_app_theme(golden: RunResult) 
     fig = export.export_figure(cumulative_cost_figure(golden))
     assert fig.layout.template.layout.plot_bgcolor == "white"
     assert (fig.layout.width, fig.layout.height) == (export.EXPORT_WIDTH_PX, export.FIGURE_HEIGHT_PX)
+    tall = cumulative_cost_figure(golden)
+    tall.update_layout(height=700)
+    assert export.export_figure(tall).layout.height == 700
 
 
 def test_report_is_one_self_contained_page_with_escaped_user_text(golden: RunResult) -> None:

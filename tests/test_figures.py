@@ -75,7 +75,7 @@ def test_every_figure_has_title_axes_with_units_legend_and_fixed_size(
         assert any(word in title for word in UNIT_WORDS), f"{name}: axis title {title!r} names no unit"
     assert _text(layout.legend.title)
     assert layout.showlegend is not False
-    assert layout.height == FIGURE_HEIGHT_PX
+    assert layout.height >= FIGURE_HEIGHT_PX  # taller only when the legend moves under the plot
     assert layout.font.size >= 12
     named = [t.name for t in fig.data]
     assert named and all(named), f"{name}: unnamed trace"
@@ -246,3 +246,15 @@ def test_many_breakevens_are_numbered_not_arrowed(example_result: RunResult) -> 
         assert all(m.name.startswith(f"{i + 1}. ") and "pays off vs" in m.name for i, m in enumerate(markers))
     else:
         assert len(arrows) == len(markers)
+
+
+def test_crowded_legend_moves_under_the_plot_and_the_figure_grows(example_result: RunResult) -> None:
+    from ui.figures import LEGEND_ROW_PX, MAX_ARROW_LABELS
+
+    fig = cost_vs_volume_figure(example_result)
+    n = sum(1 for t in fig.data if t.legendgroup == "breakeven")
+    if n > MAX_ARROW_LABELS:
+        assert fig.layout.legend.orientation == "h"
+        assert fig.layout.height == FIGURE_HEIGHT_PX + LEGEND_ROW_PX * (n + 3)
+    else:
+        assert fig.layout.legend.orientation is None and fig.layout.height == FIGURE_HEIGHT_PX

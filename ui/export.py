@@ -90,8 +90,13 @@ def image_export_status() -> tuple[bool, str]:
 def export_figure(fig: go.Figure) -> go.Figure:
     """A copy of ``fig`` styled for files: light template and a fixed size."""
     out = go.Figure(fig)
-    out.update_layout(template=EXPORT_TEMPLATE, width=EXPORT_WIDTH_PX, height=FIGURE_HEIGHT_PX)
+    out.update_layout(template=EXPORT_TEMPLATE, width=EXPORT_WIDTH_PX, height=export_height(fig))
     return out
+
+
+def export_height(fig: go.Figure) -> int:
+    """The figure's own height (taller when its legend sits under the plot), at least the standard height."""
+    return max(int(fig.layout.height or FIGURE_HEIGHT_PX), FIGURE_HEIGHT_PX)
 
 
 def figure_image(fig: go.Figure, fmt: str) -> bytes:
@@ -104,7 +109,7 @@ def figure_image(fig: go.Figure, fmt: str) -> bytes:
     import kaleido
 
     spec = export_figure(fig).to_dict()
-    opts = {"format": fmt, "width": EXPORT_WIDTH_PX, "height": FIGURE_HEIGHT_PX, "scale": IMAGE_SCALE[fmt]}
+    opts = {"format": fmt, "width": EXPORT_WIDTH_PX, "height": export_height(fig), "scale": IMAGE_SCALE[fmt]}
     if not _EXPORT_LOCK.acquire(timeout=EXPORT_TIMEOUT_S):
         raise ExportUnavailable("the image exporter is busy; try again in a minute")
     try:

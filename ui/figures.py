@@ -9,6 +9,7 @@ the app Streamlit applies its light or dark theme; exports apply a light templat
 
 from __future__ import annotations
 
+import html
 import math
 
 import plotly.graph_objects as go
@@ -132,10 +133,12 @@ def cumulative_cost_figure(result: RunResult) -> go.Figure:
     style(
         fig,
         title=f"Cumulative cost over {horizon} months",
-        subtitle=f"{result.scenario.name}: one-off costs at month 0, then recurring costs month by month",
+        # plotly renders a few HTML tags in text (<a>, <b>, ...): the user's name is escaped.
+        subtitle=f"{html.escape(result.scenario.name)}: one-off costs at month 0, then recurring costs month by month",
         x_title="month (0 = one-off costs before launch)",
         y_title="cumulative cost (USD)",
     )
+    legend_below_if_crowded(fig)
     fig.update_layout(hovermode="x unified")
     fig.update_yaxes(tickprefix="$", separatethousands=True, rangemode="tozero")
     fig.update_xaxes(range=[0, horizon])
@@ -188,11 +191,29 @@ def add_breakeven_marker(
         text=label,
         showarrow=True,
         arrowhead=2,
+        arrowcolor="#888888",  # mid grey: visible on the light and the dark theme
         ax=-60 if text_left else 60,
         ay=-40 - 32 * (index % MAX_ARROW_LABELS),
         bgcolor="rgba(128,128,128,0.15)",
         borderpad=3,
     )
+
+
+LEGEND_ROW_PX = 22
+"""Height of one legend row when the legend sits under the plot."""
+
+
+def legend_below_if_crowded(fig: go.Figure) -> go.Figure:
+    """With numbered breakevens the legend's long labels would squeeze the plot: put it under the plot."""
+    n_markers = sum(1 for t in fig.data if t.legendgroup == "breakeven")
+    if n_markers <= MAX_ARROW_LABELS:
+        return fig
+    # One row per breakeven, plus the strategies' row and the group titles; the plot keeps its height.
+    fig.update_layout(
+        legend={"orientation": "h", "yanchor": "top", "y": -0.22, "xanchor": "left", "x": 0.0},
+        height=FIGURE_HEIGHT_PX + LEGEND_ROW_PX * (n_markers + 3),
+    )
+    return fig
 
 
 def breakeven_month_label(a: str, b: str, month: int) -> str:

@@ -14,6 +14,7 @@ from ui.figures import (
     CATEGORY_COLORS,
     add_breakeven_marker,
     available,
+    legend_below_if_crowded,
     strategy_colors,
     strategy_label,
     style,
@@ -114,7 +115,7 @@ def cost_vs_volume_figure(result: RunResult) -> go.Figure:
     )
     fig.update_xaxes(type="log", range=[math.log10(grid[0]), math.log10(grid[-1])], dtick=1)
     fig.update_yaxes(type="log", tickprefix="$", dtick=1)
-    return fig
+    return legend_below_if_crowded(fig)
 
 
 def breakeven_volume_label(a: str, b: str, requests_per_month: float) -> str:

@@ -138,7 +138,8 @@ def render() -> None:
             on_change=_on_upload,
             help="Read in memory only; never stored. Invalid files are refused with the line and field at fault.",
         )
-    sb.caption(f"**{s.name}** · from {st.session_state.get(state.ORIGIN_KEY, 'example')}")
+    origin = str(st.session_state.get(state.ORIGIN_KEY, "example"))
+    sb.caption(f"**{state.md_literal(s.name)}** · from {state.md_literal(origin)}")
 
     sb.subheader("Workload")
     options = sorted({*REQUEST_STEPS, st.session_state[REQUESTS_KEY]})

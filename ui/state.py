@@ -9,6 +9,7 @@ when they fail. Uploaded data lives only here, in memory.
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 import streamlit as st
@@ -52,6 +53,26 @@ strategies:
     model: openai/gpt-4.1-mini
 """
 """The "blank" starting point: one prompting strategy with starter values to replace (not sourced figures)."""
+
+
+def use_app_navigation() -> None:
+    """Make sure app.py (sidebar, links, navigation) runs around every page, from the first request on.
+
+    Streamlit decides once per server process whether the app uses the old ``pages/`` folder
+    mechanism: it does while ``pages/`` exists and no script has called ``st.navigation`` yet. So
+    when a fresh server's first request opens a page URL directly (a shared link to /breakeven),
+    Streamlit runs that page *without* app.py: no sidebar, the link's scenario ignored, and it stays
+    so for every later request until someone opens "/". Called when this module is imported (every
+    page and app.py import it): switch the old mechanism off and rerun, so app.py runs.
+    """
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+        from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+    except ImportError:  # a Streamlit without these internals has no such mode to switch off
+        return
+    if PagesManager.uses_pages_directory and get_script_run_ctx() is not None:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
 
 
 def default_scenario() -> Scenario:
@@ -254,14 +275,15 @@ def show_flashes() -> None:
 
 
 def error_markdown(detail: str, *, title: str = "") -> str:
-    """Markdown for an error box: user-supplied text goes in a code block, so it is never rendered.
+    """Markdown for an error box: the problem lines go in a code block and the title is escaped, so
+    user-supplied text (file names, values) is never rendered as markdown.
 
     >>> error_markdown("x.yaml:3: name: ![img](http://e/x.png)", title="Bad file")
     'Bad file\\n\\n```text\\nx.yaml:3: name: ![img](http://e/x.png)\\n```'
     """
     safe = detail.replace("```", "'''")
     body = f"```text\n{safe}\n```" if safe else ""
-    return "\n\n".join(part for part in (title, body) if part)
+    return "\n\n".join(part for part in (md_literal(title), body) if part)
 
 
 def show_error(detail: str, *, title: str = "") -> None:
@@ -282,6 +304,19 @@ def result_or_stop() -> RunResult:
         raise  # unreachable: st.stop() raises; keeps type checkers honest
 
 
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def md_literal(text: str) -> str:
+    """User text (names, file names) for st.markdown/st.caption, shown verbatim: every markdown,
+    directive and HTML character is backslash-escaped, so no link, image or colour can be injected.
+
+    >>> print(md_literal("![x](https://t.invalid/p.png) :red[y] $5"))
+    \\!\\[x\\]\\(https\\:\\/\\/t\\.invalid\\/p\\.png\\) \\:red\\[y\\] \\$5
+    """
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text).replace("/", "\\/")
+
+
 def md(text: str) -> str:
     """Text for st.markdown with dollar signs escaped (markdown would read ``$...$`` as LaTeX).
 
@@ -289,3 +324,6 @@ def md(text: str) -> str:
     '\\\\$5 and \\\\$6'
     """
     return text.replace("$", "\\$")
+
+
+use_app_navigation()

@@ -70,22 +70,22 @@ def cost_table(result: RunResult) -> pd.DataFrame:
         lat = s.latency
         ok = s.available
         status = ("cheapest" if s.id == result.cheapest_id else "") if ok else "not costed: see notes"
-        rows.append(
-            {
-                "strategy": s.id,
-                "kind": SHORT_KIND.get(s.kind, s.kind),
-                "status": status,
-                "one-off (USD)": s.one_off_usd if ok else None,
-                f"total, {horizon} mo (USD)": s.total_usd if ok else None,
-                "NPV (USD)": s.npv_usd if ok else None,
-                "per request (USD)": s.usd_per_request if ok else None,
-                "per correct answer (USD)": s.usd_per_correct_answer if ok else None,
-                "first token (ms)": lat.time_to_first_token_ms if lat else None,
-                "end to end (ms)": lat.end_to_end_ms if lat else None,
-                "accuracy (fraction)": s.accuracy_fraction,
-                "net value (USD)": s.net_value_usd if ok else None,
-            }
-        )
+        row = {
+            "strategy": s.id,
+            "kind": SHORT_KIND.get(s.kind, s.kind),
+            "status": status,
+            "one-off (USD)": s.one_off_usd if ok else None,
+            f"total, {horizon} mo (USD)": s.total_usd if ok else None,
+            "per request (USD)": s.usd_per_request if ok else None,
+            "per correct answer (USD)": s.usd_per_correct_answer if ok else None,
+            "first token (ms)": lat.time_to_first_token_ms if lat else None,
+            "end to end (ms)": lat.end_to_end_ms if lat else None,
+            "accuracy (fraction)": s.accuracy_fraction,
+            "net value (USD)": s.net_value_usd if ok else None,
+        }
+        if result.scenario.discount_rate_annual_fraction:  # NPV equals the total when undiscounted
+            row["NPV (USD)"] = s.npv_usd if ok else None
+        rows.append(row)
     return pd.DataFrame(rows)
 
 

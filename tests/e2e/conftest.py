@@ -71,27 +71,16 @@ def _healthy(url: str) -> bool:
     return False
 
 
-@pytest.fixture(scope="session")
-def app_url(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Base URL of ``streamlit run app.py`` on a free local port (stopped after the session)."""
+@contextlib.contextmanager
+def streamlit_server(chromium_path: str, log: Path) -> Iterator[str]:
+    """``streamlit run app.py`` on a free local port; yields its base URL, stops it afterwards."""
     port = _free_port()
-    log = tmp_path_factory.mktemp("streamlit") / "server.log"
     env = {**os.environ, "BREAKEVEN_CHROME": chromium_path, "PYTHONUNBUFFERED": "1"}
     cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "app.py",
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
+        sys.executable, "-m", "streamlit", "run", "app.py",
+        "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
+        "--browser.gatherUsageStats", "false",
+    ]  # fmt: skip
     with log.open("wb") as out:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
         url = f"http://127.0.0.1:{port}"
@@ -112,6 +101,20 @@ def app_url(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def app_url(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Base URL of one server shared by the session's tests."""
+    with streamlit_server(chromium_path, tmp_path_factory.mktemp("streamlit") / "server.log") as url:
+        yield url
+
+
+@pytest.fixture()
+def fresh_app_url(chromium_path: str, tmp_path: Path) -> Iterator[str]:
+    """Base URL of a server no browser has visited yet (for first-request behaviour)."""
+    with streamlit_server(chromium_path, tmp_path / "server.log") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,69 @@
+"""Verdict, cost table and breakeven words (ui/summary.py) on the hand-computed golden scenario."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from ui_golden import TOTAL_A_USD, TOTAL_B_USD, golden_result
+
+from costmodel.catalog import Catalogs
+from costmodel.engine import RunResult
+from ui import summary
+
+
+@pytest.fixture(scope="module")
+def golden(test_catalogs: Catalogs) -> RunResult:
+    return golden_result(test_catalogs)
+
+
+def test_verdict_names_cheapest_saving_and_payoff(golden: RunResult) -> None:
+    text = summary.verdict(golden)
+    saving = TOTAL_A_USD - TOTAL_B_USD
+    assert text == (
+        "Over 12 months at 100k requests/month, b (hosted fine-tuning) is the cheapest at $1.24k in total, "
+        f"$1.16k ({saving / TOTAL_A_USD:.0%}) less than a ($2.4k); it pays off vs a in month 6."
+    )
+
+
+def test_verdict_single_and_no_strategy(golden: RunResult) -> None:
+    only_a = dataclasses.replace(golden, strategies=(golden.strategy("a"),), breakeven=())
+    assert "a (prompting) costs $2.4k in total (the only strategy costed)" in summary.verdict(only_a)
+    none = dataclasses.replace(
+        golden, strategies=tuple(dataclasses.replace(s, available=False) for s in golden.strategies)
+    )
+    assert "no strategy could be costed" in summary.verdict(none)
+
+
+def test_cost_table_rows_and_units(golden: RunResult) -> None:
+    table = summary.cost_table(golden)
+    assert list(table["strategy"]) == ["a", "b"]
+    assert all("(" in c for c in table.columns[3:])  # every figure column names its unit
+    assert table.loc[1, "status"] == "cheapest"
+    assert table.loc[0, "total, 12 mo (USD)"] == pytest.approx(TOTAL_A_USD)
+    assert table.loc[1, "one-off (USD)"] == pytest.approx(1000.0)
+    assert table.loc[0, "end to end (ms)"] == pytest.approx(1555.0)
+
+
+def test_breakeven_words(golden: RunResult) -> None:
+    assert summary.breakeven_sentences(golden) == [
+        "b pays off vs a in month 6; at a constant volume their 12-month totals are equal at "
+        "46.3k requests/month."
+    ]
+    table = summary.breakeven_table(golden)
+    assert table.iloc[0].tolist() == ["b", "a", "month 6", "46.3k requests/month"]
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(0.0, "$0"), (950.4, "$950"), (1_240.0, "$1.24k"), (2.5e6, "$2.5M"), (-1_500.0, "-$1.5k")],
+)
+def test_format_usd(value: float, text: str) -> None:
+    assert summary.format_usd(value) == text
+
+
+def test_npv_column_only_when_discounted(golden: RunResult) -> None:
+    assert "NPV (USD)" not in summary.cost_table(golden).columns  # undiscounted: NPV equals the total
+    scenario = dataclasses.replace(golden.scenario, discount_rate_annual_fraction=0.1)
+    discounted = dataclasses.replace(golden, scenario=scenario)
+    assert "NPV (USD)" in summary.cost_table(discounted).columns
