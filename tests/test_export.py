@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import json
 import re
@@ -149,6 +150,9 @@ def test_unknown_image_format_is_refused(golden: RunResult) -> None:
 
 @pytest.mark.skipif(
     not CHROMIUM.is_file(), reason="server-side images need /usr/bin/chromium (apt-get install chromium)"
+)
+@pytest.mark.skipif(
+    importlib.util.find_spec("kaleido") is None, reason="kaleido is not installed (pip install -e '.[dev]')"
 )
 @pytest.mark.parametrize(
     ("fmt", "magic"), [("png", b"\x89PNG\r\n\x1a\n"), ("svg", b"<svg"), ("pdf", b"%PDF")]
