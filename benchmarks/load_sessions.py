@@ -135,14 +135,20 @@ class Server:
 
 
 @contextlib.contextmanager
-def running_server(workdir: Path) -> Iterator[Server]:
+def running_server(workdir: Path, extra_env: dict[str, str] | None = None) -> Iterator[Server]:
     """Start the app on a free loopback port; stop it (by its own pid) on exit."""
     home, tmp = workdir / "home", workdir / "tmp"
     home.mkdir()
     tmp.mkdir()
     log = workdir / "server.log"
     port = free_port()
-    env = {**os.environ, "HOME": str(home), "TMPDIR": str(tmp), "PYTHONDONTWRITEBYTECODE": "1"}
+    env = {
+        **os.environ,
+        "HOME": str(home),
+        "TMPDIR": str(tmp),
+        "PYTHONDONTWRITEBYTECODE": "1",
+        **(extra_env or {}),
+    }
     cmd = [
         sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"),
         "--server.address", HOST, "--server.port", str(port), "--server.headless", "true",
@@ -200,12 +206,15 @@ class BrowserSession:
         self.cookie = cookie
         self.xsrf = cookie.split("=", 1)[1]
         ws_url = base.replace("http://", "ws://") + "/_stcore/stream"
-        self.ws: ClientConnection = connect(
-            ws_url,
-            subprotocols=["streamlit", self.xsrf],  # type: ignore[list-item]
-            additional_headers={"Cookie": cookie, "Origin": base},
-            max_size=None,
-            open_timeout=30,
+        self._stack = contextlib.ExitStack()
+        self.ws: ClientConnection = self._stack.enter_context(
+            connect(
+                ws_url,
+                subprotocols=["streamlit", self.xsrf],  # type: ignore[list-item]
+                additional_headers={"Cookie": cookie, "Origin": base},
+                max_size=None,
+                open_timeout=30,
+            )
         )
         self.session_id = ""
         self.query_string = ""
@@ -215,7 +224,7 @@ class BrowserSession:
         self.uploader_id = ""
 
     def close(self) -> None:
-        self.ws.close()
+        self._stack.close()
 
     def rerun(self, page: str = "", *, expect_error: bool = False) -> RunResult:
         """Send the current widget states; read messages until the script finishes."""
@@ -256,7 +265,8 @@ class BrowserSession:
                 else:
                     wid = getattr(getattr(element, etype), "id", "")
                     if wid:
-                        key = wid.rsplit("-", 1)[-1] if wid.startswith("$$ID-") else wid
+                        user_key = wid.rsplit("-", 1)[-1] if wid.startswith("$$ID-") else ""
+                        key = user_key if user_key and user_key != "None" else wid
                         self.widget_ids[key] = wid
                         seen.add(key)
                         if etype == "file_uploader":
@@ -286,11 +296,13 @@ class BrowserSession:
             return
         state = WidgetState(id=el.id)
         if etype == "slider":
-            values = list(el.value if el.set_value else el.default)
-            if el.type == SELECT_SLIDER:
-                state.string_array_value.data.extend(el.options[int(i)] for i in values)
+            if el.type == SELECT_SLIDER:  # the server names the chosen options in raw_value
+                chosen = list(el.raw_value) if el.set_value and el.raw_value else []
+                state.string_array_value.data.extend(chosen or [el.options[int(i)] for i in el.default])
             else:
-                state.double_array_value.data.extend(values)
+                state.double_array_value.data.extend(
+                    list(el.value) if el.set_value and el.value else el.default
+                )
         elif etype == "number_input":
             value = el.value if el.set_value else el.default
             if el.data_type == NUMBER_INPUT_INT:

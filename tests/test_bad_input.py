@@ -406,12 +406,6 @@ MARKUP_NAME = (
 """A scenario name that would fetch a third-party image (leaking each viewer's address) if rendered."""
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="UI bug reported to the lead: the Overview and sidebar captions render the scenario name as "
-    "markdown (ui/state.md escapes only $), so a shared link can make every viewer's browser fetch a "
-    "third-party image (checked in Chromium). Remove this marker with the fix.",
-)
 def test_link_text_is_shown_as_text_not_markup(app: Any) -> None:
     """A valid link whose scenario name is markdown/HTML: shown verbatim, never as an image or a link."""
     import dataclasses

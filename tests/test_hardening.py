@@ -38,8 +38,9 @@ def _is_none(node: ast.AST) -> bool:
 def unbounded_caches(source: str, name: str) -> list[str]:
     """Every cache in ``source`` that has no bound, as ``file:line: what``.
 
-    Streamlit caches need ``max_entries`` or ``ttl`` (not None); ``functools.lru_cache`` must not
-    have ``maxsize=None`` (bare, it keeps 128); ``functools.cache`` is always unbounded.
+    Streamlit caches need ``max_entries`` or ``ttl`` (not None) and must not persist to disk;
+    ``functools.lru_cache`` must not have ``maxsize=None`` (bare, it keeps 128); ``functools.cache``
+    is always unbounded.
 
     >>> unbounded_caches("@st.cache_data\\ndef f(): ...", "x.py")
     ['x.py:1: st.cache_data without max_entries or ttl']
@@ -63,6 +64,8 @@ def unbounded_caches(source: str, name: str) -> list[str]:
             given = {k.arg for k in call.keywords if not _is_none(k.value)} if call else set()
             if not given & BOUNDS:
                 found.append(f"{name}:{node.lineno}: {dotted} without max_entries or ttl")
+            if "persist" in given:
+                found.append(f"{name}:{node.lineno}: {dotted}(persist=...) writes results to disk")
         elif dotted == "functools.cache":
             found.append(f"{name}:{node.lineno}: functools.cache is unbounded")
         elif last == "lru_cache":
@@ -82,7 +85,7 @@ def test_sources_exist() -> None:
 
 @pytest.mark.parametrize("path", ALL_SOURCES, ids=lambda p: str(p.relative_to(REPO)))
 def test_every_cache_is_bounded(path: Path) -> None:
-    """No st.cache_data/st.cache_resource without max_entries or ttl; no lru_cache(maxsize=None)."""
+    """No st.cache_data/st.cache_resource without max_entries or ttl or with persist; no lru_cache(maxsize=None)."""
     assert unbounded_caches(path.read_text("utf-8"), str(path.relative_to(REPO))) == []
 
 
@@ -97,6 +100,7 @@ def test_every_cache_is_bounded(path: Path) -> None:
         "@functools.lru_cache(maxsize=None)\ndef f(x): ...",
         "@functools.lru_cache(None)\ndef f(x): ...",
         "@functools.cache\ndef f(x): ...",
+        '@st.cache_data(max_entries=4, persist="disk")\ndef f(x): ...',
     ],
 )
 def test_the_audit_catches_unbounded_caches(snippet: str) -> None:
