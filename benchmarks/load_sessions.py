@@ -544,7 +544,13 @@ def run_load(
 ) -> tuple[Totals, list[tuple[float, float]], float]:
     """n sessions: all warm up, then act for ``seconds``; totals, (time, RSS MB) samples, warm-up seconds."""
     totals = Totals()
-    phase = Phase(ready=threading.Barrier(n_sessions + 1))
+    phase = Phase()
+
+    def start_clock() -> None:  # runs once, when the last session has warmed up, before any is released
+        phase.t0 = time.monotonic()
+        phase.deadline = phase.t0 + seconds
+
+    phase.ready = threading.Barrier(n_sessions + 1, action=start_clock)
     threads = [
         threading.Thread(target=user_loop, args=(server.base, i, phase, totals, think_s), daemon=True)
         for i in range(1, n_sessions + 1)
@@ -553,10 +559,7 @@ def run_load(
     phase.deadline = warm_start + 3600  # replaced once every session has warmed up
     for th in threads:
         th.start()
-    assert phase.ready is not None
     phase.ready.wait()
-    phase.t0 = time.monotonic()
-    phase.deadline = phase.t0 + seconds
     warm_s = phase.t0 - warm_start
     rss: list[tuple[float, float]] = []
     while any(th.is_alive() for th in threads):
