@@ -12,8 +12,9 @@ from .errors import InputError, Problem
 from .token_parsers import DEFAULT_MAX_UPLOAD_BYTES, ParseOptions, Upload
 from .token_report import build_report, report_dict, report_rows
 from .token_stats import training_cost
+from .token_upload import over_limit_message
+from .units import BYTES_PER_MB
 
-BYTES_PER_MB = 1_000_000
 """Bytes in a (decimal) megabyte, as the upload limit is given."""
 
 _ESCAPES = {"\\n": "\n", "\\t": "\t", "\\r": "\r", "\\\\": "\\"}
@@ -91,8 +92,7 @@ def read_uploads(paths: list[str], max_bytes: int) -> list[Upload]:
                         file=path,
                         line=None,
                         field="<file>",
-                        message=f"file is {size / BYTES_PER_MB:,.1f} MB, over the upload limit of "
-                        f"{max_bytes / BYTES_PER_MB:,.1f} MB (--max-upload-mb)",
+                        message=over_limit_message(size, max_bytes) + " (--max-upload-mb)",
                     )
                 )
                 continue

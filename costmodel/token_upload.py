@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from .errors import InputError
+from .units import BYTES_PER_MB
 
 DEFAULT_MAX_UPLOAD_BYTES: Final = 200_000_000
 """Default upload limit of the CLI (bytes); the app passes its own."""
@@ -86,7 +87,7 @@ def detect_encoding(upload: Upload, *, max_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
         raise InputError.single(
             upload.name,
             "<file>",
-            f"file is {len(data) / 1e6:,.1f} MB, over the upload limit of {max_bytes / 1e6:,.1f} MB",
+            over_limit_message(len(data), max_bytes),
         )
     if not data:
         raise InputError.single(upload.name, "<file>", "file is empty")
@@ -168,3 +169,15 @@ def iter_lines(chunks: Iterable[str], *, keepends: bool = False) -> Iterator[tup
             parts.append(chunk[pos:])
     if parts:
         yield line_no, "".join(parts)
+
+
+def over_limit_message(size_bytes: int, max_bytes: int) -> str:
+    """Message for a file over the size limit, exact in bytes so a near miss still reads as over.
+
+    >>> over_limit_message(50_000_001, 50_000_000)
+    'file is 50,000,001 bytes, over the upload limit of 50,000,000 bytes (50 MB)'
+    """
+    return (
+        f"file is {size_bytes:,} bytes, over the upload limit of {max_bytes:,} bytes "
+        f"({max_bytes / BYTES_PER_MB:.3g} MB)"
+    )

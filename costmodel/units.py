@@ -23,6 +23,9 @@ MS_PER_S: Final = 1000.0
 BYTES_PER_GB: Final = 1_000_000_000
 """Bytes in a (decimal) gigabyte, as vendors quote storage and GPU memory."""
 
+BYTES_PER_MB: Final = 1_000_000
+"""Bytes in a (decimal) megabyte, as upload limits are quoted."""
+
 BYTES_PER_KB: Final = 1_000
 """Bytes in a (decimal) kilobyte."""
 

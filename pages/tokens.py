@@ -95,7 +95,7 @@ def demo_upload(n_chats: int = 60, seed: int = 3) -> Upload:
     return Upload(name="demo-support-chats.jsonl", data="\n".join(json.dumps(r) for r in rows).encode())
 
 
-@st.cache_data(max_entries=4, show_spinner="Counting tokens…")
+@st.cache_data(max_entries=4, ttl=600, show_spinner="Counting tokens…")
 def count(
     files: tuple[tuple[str, bytes], ...],
     models: tuple[str, ...],

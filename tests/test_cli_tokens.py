@@ -121,7 +121,7 @@ def test_table_and_csv(capsys: pytest.CaptureFixture[str], files: dict[str, Path
         ),
         (
             ["--model", "gpt-4o", "--max-upload-mb", "0.00001"],
-            "over the upload limit of 0.0 MB (--max-upload-mb)",
+            "over the upload limit of 10 bytes (1e-05 MB) (--max-upload-mb)",
         ),
         (
             ["--model", "gpt-4o", "--context-window-tokens", "0"],

@@ -78,7 +78,7 @@ def test_decoding_in_small_chunks_keeps_multibyte_characters() -> None:
         ("cut.txt", b"ends mid character \xe2\x82", {}, "invalid UTF-8 at byte 19"),
         ("u32.txt", codecs.BOM_UTF32_LE + "hi".encode("utf-32-le"), {}, "UTF-32 text is not supported"),
         ("u16.txt", codecs.BOM_UTF16_LE + b"\x00\xd8", {}, "invalid UTF-16"),
-        ("big.txt", b"x" * 101, {"max_bytes": 100}, "over the upload limit of 0.0 MB"),
+        ("big.txt", b"x" * 101, {"max_bytes": 100}, "file is 101 bytes, over the upload limit of 100 bytes"),
         ("notes.pdf", b"hello", {}, "unsupported file type ('.pdf')"),
         ("README", b"hello", {}, "unsupported file type (no extension)"),
         (
