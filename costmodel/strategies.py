@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -298,6 +299,21 @@ def _latency(
     )
 
 
+def _request_cost(pr: _ApiPricing, *, static: Any, dynamic: Any, output: Any, cache_hit: Any) -> Any:
+    """USD per request of one API call at the resolved prices (see formulas.request_token_cost_usd)."""
+    return f.request_token_cost_usd(
+        static_prefix_tokens=static,
+        dynamic_input_tokens=dynamic,
+        output_tokens=output,
+        cache_hit_fraction=cache_hit,
+        input_usd_per_mtok=pr.input_usd_per_mtok,
+        cached_input_usd_per_mtok=pr.cached_input_usd_per_mtok,
+        cache_write_usd_per_mtok=pr.cache_write_usd_per_mtok,
+        output_usd_per_mtok=pr.output_usd_per_mtok,
+        price_multiplier=pr.multiplier,
+    )
+
+
 def _offer(s: FinetuneHostedStrategy, ctx: Context) -> FinetuneOffer | InlineOffer:
     if isinstance(s.offer, InlineOffer):
         return s.offer
@@ -349,16 +365,12 @@ def prepare_prompting(s: PromptingStrategy, ctx: Context) -> PreparedStrategy:
     static = s.system_prompt_tokens + s.n_shots * s.tokens_per_shot
     out_tokens = _output_tokens(s, ctx)
     pr = _api_pricing(s, ctx, static + w.input_tokens_per_request)
-    per_request = f.request_token_cost_usd(
-        static_prefix_tokens=static,
-        dynamic_input_tokens=w.input_tokens_per_request,
-        output_tokens=out_tokens,
-        cache_hit_fraction=s.cache_hit_fraction,
-        input_usd_per_mtok=pr.input_usd_per_mtok,
-        cached_input_usd_per_mtok=pr.cached_input_usd_per_mtok,
-        cache_write_usd_per_mtok=pr.cache_write_usd_per_mtok,
-        output_usd_per_mtok=pr.output_usd_per_mtok,
-        price_multiplier=pr.multiplier,
+    per_request = _request_cost(
+        pr,
+        static=static,
+        dynamic=w.input_tokens_per_request,
+        output=out_tokens,
+        cache_hit=s.cache_hit_fraction,
     )
     setup, maintenance = _people(s, ctx)
     latency = _latency(
@@ -420,17 +432,7 @@ def prepare_rag(s: RagStrategy, ctx: Context) -> PreparedStrategy:
     dynamic = w.input_tokens_per_request + retrieved
     out_tokens = _output_tokens(s, ctx)
     pr = _api_pricing(s, ctx, static + dynamic)
-    llm = f.request_token_cost_usd(
-        static_prefix_tokens=static,
-        dynamic_input_tokens=dynamic,
-        output_tokens=out_tokens,
-        cache_hit_fraction=s.cache_hit_fraction,
-        input_usd_per_mtok=pr.input_usd_per_mtok,
-        cached_input_usd_per_mtok=pr.cached_input_usd_per_mtok,
-        cache_write_usd_per_mtok=pr.cache_write_usd_per_mtok,
-        output_usd_per_mtok=pr.output_usd_per_mtok,
-        price_multiplier=pr.multiplier,
-    )
+    llm = _request_cost(pr, static=static, dynamic=dynamic, output=out_tokens, cache_hit=s.cache_hit_fraction)
     embed_usd_per_mtok, catalog_dims, embed_as_of = _embedding(s, ctx)
     query_embed = f.tokens_cost_usd(w.input_tokens_per_request, embed_usd_per_mtok)
     overlap = f.chunk_overlap_factor(s.tokens_per_chunk, s.chunk_overlap_tokens)
@@ -512,16 +514,12 @@ def prepare_finetune_hosted(s: FinetuneHostedStrategy, ctx: Context) -> Prepared
     static = s.system_prompt_tokens
     out_tokens = _output_tokens(s, ctx)
     pr = _api_pricing(s, ctx, static + w.input_tokens_per_request)
-    per_request = f.request_token_cost_usd(
-        static_prefix_tokens=static,
-        dynamic_input_tokens=w.input_tokens_per_request,
-        output_tokens=out_tokens,
-        cache_hit_fraction=s.cache_hit_fraction,
-        input_usd_per_mtok=pr.input_usd_per_mtok,
-        cached_input_usd_per_mtok=pr.cached_input_usd_per_mtok,
-        cache_write_usd_per_mtok=pr.cache_write_usd_per_mtok,
-        output_usd_per_mtok=pr.output_usd_per_mtok,
-        price_multiplier=pr.multiplier,
+    per_request = _request_cost(
+        pr,
+        static=static,
+        dynamic=w.input_tokens_per_request,
+        output=out_tokens,
+        cache_hit=s.cache_hit_fraction,
     )
     usd_per_example, label_notes = _labeling_usd_per_example(s, s, ctx)
     initial_label, initial_train, monthly_label, monthly_train = training_schedule_usd(
