@@ -14,7 +14,7 @@ from .errors import InputError
 from .evals import apply_evals, parse_evals
 from .scenario import Scenario, load_scenario
 from .sensitivity import Tornado, tornado_for
-from .simulate import MAX_DRAWS, Quantiles, SimulationResult, simulate
+from .simulate import MAX_DRAWS, Quantiles, SimulationResult, simulate, strategy_summary_rows
 from .uncertain import UncertainInput, default_uncertainty, scenario_inputs
 
 DEFAULT_DRAWS = 10_000
@@ -126,12 +126,12 @@ def _simulate(args: argparse.Namespace) -> int:
             "give numbers as distributions in the scenario, or pass --default-uncertainty or --evals"
         )
     if args.format != "table":
-        emit(data, args.format, rows=_strategy_rows(result))
+        emit(data, args.format, rows=strategy_summary_rows(result))
         for note in notes:
             sys.stderr.write(f"note: {note}\n")
         return 0
     title = f"{scenario.name} — {result.draws:,} draws, seed {args.seed}, {scenario.horizon_months} months"
-    emit(None, "table", rows=_strategy_rows(result), title=title)
+    emit(None, "table", rows=strategy_summary_rows(result), title=title)
     if result.breakeven:
         print("\nBreakeven month (b catches up with a; never = not within the horizon)\n")
         emit(None, "table", rows=data["breakeven_months"])
@@ -150,23 +150,3 @@ def _simulate(args: argparse.Namespace) -> int:
     for note in notes:
         print(f"  note: {note}")
     return 0
-
-
-def _strategy_rows(result: SimulationResult) -> list[dict[str, Any]]:
-    rows = []
-    for s in result.strategies:
-        total, net = s.total_usd, s.net_value_usd
-        rows.append(
-            {
-                "id": s.id,
-                "total_usd_p10": total.p10 if total else None,
-                "total_usd_p50": total.p50 if total else None,
-                "total_usd_p90": total.p90 if total else None,
-                "net_value_usd_p10": net.p10 if net else None,
-                "net_value_usd_p50": net.p50 if net else None,
-                "net_value_usd_p90": net.p90 if net else None,
-                "p_cheapest": s.p_cheapest,
-                "p_best_value": s.p_best_value,
-            }
-        )
-    return rows

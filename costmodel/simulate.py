@@ -19,6 +19,7 @@ import itertools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -382,3 +383,24 @@ class _Accumulator:
                 "totals, net values and probabilities use all of them"
             )
         return notes
+
+
+def strategy_summary_rows(result: SimulationResult) -> list[dict[str, Any]]:
+    """Per strategy: total and net-value p10/p50/p90 (USD) and the chances of winning."""
+    rows = []
+    for s in result.strategies:
+        total, net = s.total_usd, s.net_value_usd
+        rows.append(
+            {
+                "id": s.id,
+                "total_usd_p10": total.p10 if total else None,
+                "total_usd_p50": total.p50 if total else None,
+                "total_usd_p90": total.p90 if total else None,
+                "net_value_usd_p10": net.p10 if net else None,
+                "net_value_usd_p50": net.p50 if net else None,
+                "net_value_usd_p90": net.p90 if net else None,
+                "p_cheapest": s.p_cheapest,
+                "p_best_value": s.p_best_value,
+            }
+        )
+    return rows

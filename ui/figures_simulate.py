@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from costmodel.sensitivity import HIGH_QUANTILE, LOW_QUANTILE, Tornado
-from costmodel.simulate import Bands, SimulationResult, StrategySimulation
+from costmodel.simulate import Bands, SimulationResult, StrategySimulation, strategy_summary_rows
 from costmodel.uncertain import UncertainInput
 from ui.figures import KIND_LABELS, strategy_colors, style
 
@@ -163,23 +163,10 @@ def win_probability_figure(sim: SimulationResult) -> go.Figure:
 
 def win_frame(sim: SimulationResult) -> pd.DataFrame:
     """Per strategy: total and net-value percentiles and the chance of winning."""
-    rows = []
-    for s in sim.strategies:
-        total, net = s.total_usd, s.net_value_usd
-        rows.append(
-            {
-                "strategy": s.id,
-                "total_usd_p10": total.p10 if total else None,
-                "total_usd_p50": total.p50 if total else None,
-                "total_usd_p90": total.p90 if total else None,
-                "net_value_usd_p10": net.p10 if net else None,
-                "net_value_usd_p50": net.p50 if net else None,
-                "net_value_usd_p90": net.p90 if net else None,
-                "p_cheapest": s.p_cheapest,
-                "p_best_value": s.p_best_value,
-                "inputs": s.mode,
-            }
-        )
+    rows = [
+        {"strategy": row.pop("id"), **row, "inputs": s.mode}
+        for row, s in zip(strategy_summary_rows(sim), sim.strategies, strict=True)
+    ]
     return pd.DataFrame(rows)
 
 
