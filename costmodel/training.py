@@ -1,6 +1,7 @@
 """Self-hosted fine-tuning estimator: FLOPs, MFU, GPU-hours, memory per GPU, fit and cost at an offer.
 
-Formulas and defaults: ``../shared/data/formulas.md`` §1–2 (summarised in ``docs/gpu-estimates.md``).
+Formulas and defaults: formulas.md §1–2 of the design notes, summarised in the README section
+"How the GPU estimates work and how far to trust them".
 Compute: full fine-tuning ≈ 6·N·D, LoRA/QLoRA ≈ 4·N·D + 6·N_trainable·D, plus the attention term
 ``3 · 4·n_layers·w·s`` per token (mosaicml/llm-foundry's MFU convention). Memory per GPU: weights,
 gradients and optimizer state (sharded across GPUs, FSDP/ZeRO-3 style), activations (Korthikanti et

@@ -37,7 +37,8 @@ FILE = "<planner>"
 st.title("Fine-tuning planner")
 st.caption(
     "Estimates, not quotes: FLOPs ÷ (peak × MFU) for training and a roofline for serving, with dated catalog "
-    "prices. They tend to run optimistic for real clusters; see docs/gpu-estimates.md for how far to trust them."
+    "prices. They tend to run optimistic for real clusters; see the README section "
+    '"How the GPU estimates work and how far to trust them".'
 )
 
 catalogs = default_catalogs()
