@@ -18,7 +18,7 @@ from costmodel.engine import RunResult, StrategyResult
 
 KIND_LABELS = {
     "prompting": "prompting",
-    "rag": "retrieval (RAG)",
+    "rag": "retrieval-augmented generation",
     "finetune_hosted": "hosted fine-tuning",
     "finetune_selfhosted": "self-hosted fine-tuning",
 }
