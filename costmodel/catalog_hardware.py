@@ -124,6 +124,12 @@ def model_param_count(m: OpenModel) -> int:
     return embeddings + m.n_layers * (attention + mlp)
 
 
+def check_offer_rents(offer: GpuOffer | None, gpu: GpuSpec, *, source: str) -> None:
+    """Raise InputError (field ``offer``) when an offer rents a different GPU than the one estimated."""
+    if offer is not None and offer.gpu != gpu.id:
+        raise InputError.single(source, "offer", f"offer {offer.id} rents {offer.gpu}, not {gpu.id}")
+
+
 def check_hardware_catalog(catalogs: Catalogs, *, file: str = "pricing") -> list[Problem]:
     """Rules across entries: offer ids are ``provider/gpu``, offers name known GPUs, heads are consistent."""
     problems: list[Problem] = []

@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from . import catalog as _catalog  # noqa: F401  (load the registry before catalog_hardware)
-from .catalog_hardware import GpuOffer, GpuSpec, OpenModel
+from .catalog_hardware import GpuOffer, GpuSpec, OpenModel, check_offer_rents
 from .errors import InputError
 from .training import MemoryBreakdown, check_fields, offer_price
 from .units import BYTES_PER_GB, FLOPS_PER_TFLOP, HOURS_PER_MONTH, MS_PER_S, S_PER_HOUR, TOKENS_PER_MTOK
@@ -128,12 +128,7 @@ class ServingInputs:
                 f"{self.input_tokens + self.output_tokens:,.0f} tokens per request exceed the context of "
                 f"{self.model.id} ({self.model.context_tokens:,})",
             )
-        if self.offer is not None and self.offer.gpu != self.gpu.id:
-            raise InputError.single(
-                "<serving inputs>",
-                "offer",
-                f"offer {self.offer.id} rents {self.offer.gpu}, not {self.gpu.id}",
-            )
+        check_offer_rents(self.offer, self.gpu, source="<serving inputs>")
 
     @property
     def kv_bytes(self) -> float:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Final, Literal
 
 from . import catalog as _catalog  # noqa: F401  (load the registry before catalog_hardware)
-from .catalog_hardware import GpuArchitecture, GpuOffer, GpuSpec, OpenModel
+from .catalog_hardware import GpuArchitecture, GpuOffer, GpuSpec, OpenModel, check_offer_rents
 from .errors import InputError, Problem
 from .units import BYTES_PER_GB, FLOPS_PER_TFLOP, S_PER_HOUR
 
@@ -255,12 +255,7 @@ class TrainingInputs:
                 f"{self.seq_len_tokens:,} tokens exceed the context of {self.model.id} "
                 f"({self.model.context_tokens:,})",
             )
-        if self.offer is not None and self.offer.gpu != self.gpu.id:
-            raise InputError.single(
-                "<training inputs>",
-                "offer",
-                f"offer {self.offer.id} rents {self.offer.gpu}, not {self.gpu.id}",
-            )
+        check_offer_rents(self.offer, self.gpu, source="<training inputs>")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
