@@ -163,32 +163,28 @@ def _tier_multipliers(
 ) -> float:
     """Blend of service-tier and batch multipliers from ``pricing/discounts.yaml`` (or inline)."""
     discount = ctx.catalogs.find("discounts", provider) if provider else None
+
+    def required(value: float | None, field: str, what: str, hint: str = "") -> float:
+        if value is None:
+            p, ln = _path(ctx, s, field)
+            raise InputError.single(
+                ctx.scenario.source,
+                p,
+                f"no {what} price multiplier known for provider {provider!r}{hint}",
+                ln,
+            )
+        return float(value)
+
     tier = 1.0
     if s.service_tier != "standard":
-        value = getattr(discount, f"{s.service_tier}_multiplier", None) if discount else None
-        if value is None:
-            p, ln = _path(ctx, s, "service_tier")
-            raise InputError.single(
-                ctx.scenario.source,
-                p,
-                f"no {s.service_tier} price multiplier known for provider {provider!r}",
-                ln,
-            )
-        tier = float(value)
+        found = getattr(discount, f"{s.service_tier}_multiplier", None) if discount else None
+        tier = required(found, "service_tier", s.service_tier)
     batch = 1.0
     if _any_positive(s.batch_fraction):
-        value = (
+        found = (
             inline_batch if inline_batch is not None else (discount.batch_multiplier if discount else None)
         )
-        if value is None:
-            p, ln = _path(ctx, s, "batch_fraction")
-            raise InputError.single(
-                ctx.scenario.source,
-                p,
-                f"no batch price multiplier known for provider {provider!r}: add batch_multiplier to the inline price",
-                ln,
-            )
-        batch = float(value)
+        batch = required(found, "batch_fraction", "batch", ": add batch_multiplier to the inline price")
     return f.blended_multiplier(s.batch_fraction, batch, tier)
 
 
