@@ -130,28 +130,26 @@ def browser(chromium_path: str) -> Iterator[Any]:
             b.close()
 
 
-@pytest.fixture()
-def page(browser: Any) -> Iterator[Any]:
-    """A fresh 1280x800 browser page (own session, downloads allowed)."""
-    context = browser.new_context(viewport=VIEWPORT, accept_downloads=True, color_scheme="light")
+def _fresh_page(browser: Any, color_scheme: str) -> Iterator[Any]:
+    context = browser.new_context(viewport=VIEWPORT, accept_downloads=True, color_scheme=color_scheme)
     pg = context.new_page()
     pg.set_default_timeout(30_000)
     try:
         yield pg
     finally:
         context.close()
+
+
+@pytest.fixture()
+def page(browser: Any) -> Iterator[Any]:
+    """A fresh 1280x800 browser page (own session, downloads allowed)."""
+    yield from _fresh_page(browser, "light")
 
 
 @pytest.fixture()
 def dark_page(browser: Any) -> Iterator[Any]:
     """A fresh 1280x800 page that prefers the dark colour scheme (Streamlit follows it)."""
-    context = browser.new_context(viewport=VIEWPORT, accept_downloads=True, color_scheme="dark")
-    pg = context.new_page()
-    pg.set_default_timeout(30_000)
-    try:
-        yield pg
-    finally:
-        context.close()
+    yield from _fresh_page(browser, "dark")
 
 
 @pytest.fixture(scope="session")
