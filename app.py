@@ -14,15 +14,15 @@ ROOT = Path(__file__).resolve().parent
 
 # (file, title, icon, section); pages written by other modules are mounted once their file exists.
 PAGES = (
-    ("pages/overview.py", "Overview", ":material/dashboard:", "Results"),
-    ("pages/breakeven.py", "Breakeven", ":material/show_chart:", "Results"),
-    ("pages/latency.py", "Latency", ":material/timer:", "Results"),
-    ("pages/simulator.py", "Simulator", ":material/casino:", "Results"),
-    ("pages/advisor.py", "Advisor", ":material/psychology:", "Results"),
-    ("pages/strategies.py", "Strategy editor", ":material/tune:", "Inputs"),
-    ("pages/tokens.py", "Tokens", ":material/token:", "Inputs"),
-    ("pages/planner.py", "Fine-tuning planner", ":material/memory:", "Inputs"),
-    ("pages/prices.py", "Prices", ":material/sell:", "Inputs"),
+    ("app_pages/overview.py", "Overview", ":material/dashboard:", "Results"),
+    ("app_pages/breakeven.py", "Breakeven", ":material/show_chart:", "Results"),
+    ("app_pages/latency.py", "Latency", ":material/timer:", "Results"),
+    ("app_pages/simulator.py", "Simulator", ":material/casino:", "Results"),
+    ("app_pages/advisor.py", "Advisor", ":material/psychology:", "Results"),
+    ("app_pages/strategies.py", "Strategy editor", ":material/tune:", "Inputs"),
+    ("app_pages/tokens.py", "Tokens", ":material/token:", "Inputs"),
+    ("app_pages/planner.py", "Fine-tuning planner", ":material/memory:", "Inputs"),
+    ("app_pages/prices.py", "Prices", ":material/sell:", "Inputs"),
 )
 
 
@@ -67,7 +67,7 @@ def build_navigation() -> dict[str, list[StreamlitPage]]:
     for file, title, icon, section in PAGES:
         if not (ROOT / file).is_file():
             continue
-        page = st.Page(file, title=title, icon=icon, default=file == "pages/overview.py")
+        page = st.Page(file, title=title, icon=icon, default=file == "app_pages/overview.py")
         sections.setdefault(section, []).append(page)
     return sections
 

@@ -81,7 +81,7 @@ def main() -> int:
     base = statistics.median(bare_ms)
     rows.append(("bare page (same widgets, one chart)", base, len(bare_ms)))
 
-    for page, values in (("pages/overview.py", steps[::2]), ("pages/breakeven.py", steps[1::2])):
+    for page, values in (("app_pages/overview.py", steps[::2]), ("app_pages/breakeven.py", steps[1::2])):
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
         at.switch_page(page).run()
         times = _time_changes(at, sidebar.REQUESTS_KEY, values)

@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 
 from costmodel.engine import prepare_all, sweep_totals
-from costmodel.scenario import load_scenario
-from costmodel.strategies import PreparedStrategy
+from costmodel.scenario.io import load_scenario
+from costmodel.strategies.common import PreparedStrategy
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "fintech-support.yaml"
 N_POINTS = 1000

@@ -26,11 +26,12 @@ from pathlib import Path
 
 import numpy as np
 
-from costmodel.catalog import default_catalogs
+from costmodel.catalog.loader import default_catalogs
 from costmodel.engine import run
-from costmodel.scenario import PromptingStrategy, Scenario, load_scenario, revalidate
-from costmodel.simulate import input_streams, sample_inputs, simulate
-from costmodel.uncertain import UncertainInput, default_uncertainty, scenario_inputs, with_values
+from costmodel.scenario.io import load_scenario, revalidate
+from costmodel.scenario.types import PromptingStrategy, Scenario
+from costmodel.scenario.uncertain import UncertainInput, default_uncertainty, scenario_inputs, with_values
+from costmodel.simulation.monte_carlo import input_streams, sample_inputs, simulate
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "fintech-support.yaml"
 DRAWS = 10_000

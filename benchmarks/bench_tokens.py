@@ -29,9 +29,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from costmodel import tokenizers
-from costmodel.token_parsers import ParseOptions, Upload
-from costmodel.token_stats import count_uploads
+from costmodel.tokens import tokenizers
+from costmodel.tokens.parsers import ParseOptions, Upload
+from costmodel.tokens.stats import count_uploads
 
 _WORDS = [
     "the",

@@ -1,5 +1,5 @@
 """``python -m costmodel`` runs the ``breakeven`` command line."""
 
-from .cli import main
+from costmodel.cli.dispatch import main
 
 raise SystemExit(main())

@@ -15,12 +15,14 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from . import formulas as f
-from .breakeven import breakeven_month, breakeven_volume, orient
-from .catalog import Catalogs, default_catalogs
-from .latency import LatencyEstimate
-from .scenario import Scenario
-from .strategies import CATEGORIES, Context, PreparedStrategy, prepare
+from costmodel.catalog.entry import Catalogs
+from costmodel.catalog.loader import default_catalogs
+from costmodel.formulas import costs as f
+from costmodel.formulas.breakeven import breakeven_month, breakeven_volume, orient
+from costmodel.formulas.latency import LatencyEstimate
+from costmodel.scenario.types import Scenario
+from costmodel.strategies.common import CATEGORIES, Context, PreparedStrategy
+from costmodel.strategies.registry import prepare
 
 Array = NDArray[np.float64]
 

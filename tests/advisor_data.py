@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from costmodel.catalog import Catalogs, default_catalogs, parse_catalog
+from costmodel.catalog.entry import Catalogs
+from costmodel.catalog.loader import default_catalogs, parse_catalog
 
 DATA = Path(__file__).parent / "data"
 SITUATIONS_DIR = DATA / "advisor"

@@ -7,7 +7,8 @@ import os
 import pytest
 from hypothesis import HealthCheck, settings
 
-from costmodel.catalog import Catalogs, parse_catalog
+from costmodel.catalog.entry import Catalogs
+from costmodel.catalog.loader import parse_catalog
 
 settings.register_profile(
     "default", deadline=None, suppress_health_check=[HealthCheck.too_slow], max_examples=100

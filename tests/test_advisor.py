@@ -21,15 +21,17 @@ from advisor_data import SITUATIONS_DIR, overlay_catalogs
 from hypothesis import given
 from hypothesis import strategies as st
 
-from costmodel import strategies as strategy_module
-from costmodel.advisor import Advice, advise, combination
-from costmodel.advisor_criteria import BY_ID, CRITERIA, EXTRA_LABELS, KINDS
-from costmodel.advisor_figures import snapshot
-from costmodel.advisor_score import example_shortfall, score
-from costmodel.catalog import Catalogs
-from costmodel.cli_common import to_json
+from costmodel.advisor.criteria import BY_ID, CRITERIA, EXTRA_LABELS, KINDS
+from costmodel.advisor.figures import snapshot
+from costmodel.advisor.recommendation import Advice, advise, combination
+from costmodel.advisor.score import example_shortfall, score
+from costmodel.catalog.entry import Catalogs
+from costmodel.cli.common import to_json
 from costmodel.engine import RunResult, run
-from costmodel.scenario import Needs, Scenario, load_scenario, parse_scenario, revalidate
+from costmodel.scenario.io import load_scenario, parse_scenario, revalidate
+from costmodel.scenario.types import Needs, Scenario, Strategy
+from costmodel.strategies import registry as strategy_registry
+from costmodel.strategies.common import Context, PreparedStrategy
 
 
 @functools.cache
@@ -318,10 +320,22 @@ def test_no_qualifying_strategy_recommends_none_and_says_what_to_add() -> None:
 def test_unavailable_strategy_is_ranked_with_a_reason_and_never_beats_its_priced_twin(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # Force the "not available in this build" path, whatever the build.
-    monkeypatch.setitem(
-        strategy_module.PREPARERS, "finetune_selfhosted", strategy_module._selfhosted_unavailable
-    )
+    # Force the "not available" path: a preparer that cannot price the strategy excludes it from totals.
+    def unavailable(s: Strategy, ctx: Context) -> PreparedStrategy:
+        return PreparedStrategy(
+            id=s.id,
+            kind=s.kind,
+            one_off_usd={},
+            fixed_monthly_usd={},
+            per_request_usd={},
+            latency=None,
+            accuracy_fraction=s.accuracy_fraction,
+            prices_as_of=None,
+            notes=("not available: strategy excluded from totals",),
+            available=False,
+        )
+
+    monkeypatch.setitem(strategy_registry.PREPARERS, "finetune_selfhosted", unavailable)
     result = run(load_scenario(SITUATIONS_DIR / "plain-language-rewriter-small-team.yaml"), _catalogs())
     advice = advise(result, sensitivity=False)
     by_id = {r.id: r for r in advice.ranking}

@@ -9,10 +9,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
-from costmodel.scenario import dump_scenario, load_scenario, parse_scenario
+from costmodel.scenario.io import dump_scenario, load_scenario, parse_scenario
 from ui import share, sidebar
 from ui import state as ui_state
 
@@ -36,11 +35,11 @@ def _mounted_pages() -> list[str]:
 
 PAGES = _mounted_pages()
 OWN_PAGES = [
-    "pages/overview.py",
-    "pages/breakeven.py",
-    "pages/latency.py",
-    "pages/strategies.py",
-    "pages/prices.py",
+    "app_pages/overview.py",
+    "app_pages/breakeven.py",
+    "app_pages/latency.py",
+    "app_pages/strategies.py",
+    "app_pages/prices.py",
 ]
 
 
@@ -66,23 +65,6 @@ def _verdict(at: AppTest) -> str:
 
 def _load(at: AppTest, path: Path) -> None:
     at.selectbox(key=sidebar.PICK_KEY).set_value(f"Example: {path.stem}").run()
-
-
-@pytest.fixture(autouse=True)
-def _navigation_as_on_a_server(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Run app.py on every page, as a server does.
-
-    AppTest resets ``PagesManager.uses_pages_directory`` before each run; with a ``pages/`` folder
-    it then runs a switched-to page *without* app.py (the pre-``st.navigation`` behaviour), so the
-    sidebar would vanish. A server clears the flag for good once app.py calls ``st.navigation``.
-    """
-    original = PagesManager.__init__
-
-    def init(self: PagesManager, *args: object, **kwargs: object) -> None:
-        original(self, *args, **kwargs)  # type: ignore[arg-type]
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
 
 
 @pytest.fixture()
@@ -128,19 +110,19 @@ def test_requests_slider_changes_overview_and_breakeven(app: AppTest) -> None:
     assert "500k requests/month" in _verdict(app) and _verdict(app) != before_verdict
     assert app.dataframe[0].value.iloc[0, 4] > before_total
     assert app.session_state[ui_state.SCENARIO_KEY].workload.requests_per_month == 500_000
-    app.switch_page("pages/breakeven.py").run()
+    app.switch_page("app_pages/breakeven.py").run()
     _assert_clean(app, "breakeven after slider")
     assert "500k requests/month" in _texts(app)
 
 
 def test_shared_inputs_move_the_shown_values(app: AppTest) -> None:
-    app.switch_page("pages/latency.py").run()
+    app.switch_page("app_pages/latency.py").run()
     before = app.dataframe[0].value["end to end (ms)"].tolist()
     app.slider(key=sidebar.OUTPUT_KEY).set_value(600).run()
     after = app.dataframe[0].value["end to end (ms)"].tolist()
     assert all(a > b for a, b in zip(after, before, strict=True))
 
-    app.switch_page("pages/overview.py").run()
+    app.switch_page("app_pages/overview.py").run()
     totals = app.dataframe[0].value.iloc[:, 4].tolist()
     app.number_input(key=sidebar.RATE_KEY).set_value(300.0).run()
     assert all(
@@ -203,7 +185,7 @@ def test_malformed_scenario_upload_shows_error_and_app_keeps_working(
     errors = " ".join(e.value for e in app.error)
     assert "bad.yaml" in errors and field in errors
     assert app.session_state[ui_state.SCENARIO_KEY] == before
-    app.switch_page("pages/breakeven.py").run()
+    app.switch_page("app_pages/breakeven.py").run()
     _assert_clean(app, "breakeven after a bad upload")
 
 
@@ -268,7 +250,7 @@ def test_bad_link_shows_error_and_falls_back_to_default(token: str) -> None:
 
 
 def _editor(at: AppTest) -> AppTest:
-    at.switch_page("pages/strategies.py").run()
+    at.switch_page("app_pages/strategies.py").run()
     _assert_clean(at, "editor")
     return at
 
@@ -311,7 +293,7 @@ def test_editor_edits_a_field_and_overview_follows(app: AppTest) -> None:
     app.button(key=f"FormSubmitter:se_form_{version}_0-Apply changes").click().run()
     _assert_clean(app, "edit")
     assert app.session_state[ui_state.SCENARIO_KEY].strategies[0].n_shots == 12
-    app.switch_page("pages/overview.py").run()
+    app.switch_page("app_pages/overview.py").run()
     assert app.dataframe[0].value.iloc[0, 4] > totals_before
 
 
@@ -359,7 +341,7 @@ labeling_rates:
 
 
 def _prices(at: AppTest) -> AppTest:
-    at.switch_page("pages/prices.py").run()
+    at.switch_page("app_pages/prices.py").run()
     _assert_clean(at, "prices")
     return at
 
@@ -385,7 +367,7 @@ def test_bad_custom_catalog_lists_every_problem_and_builtins_stay(app: AppTest) 
     ):
         assert field in text
     assert "mine.yaml" in text
-    app.switch_page("pages/overview.py").run()
+    app.switch_page("app_pages/overview.py").run()
     _assert_clean(app, "overview after a bad catalog")
     assert app.dataframe[0].value.iloc[:, 4].fillna(-1).tolist() == total
 
@@ -396,7 +378,7 @@ def test_custom_catalog_replaces_an_entry(app: AppTest) -> None:
     app.file_uploader(key="pr_upload").set_value(("mine.yaml", GOOD_CATALOG, "application/x-yaml")).run()
     _assert_clean(app, "good catalog")
     assert any("Using mine.yaml" in s.value.replace("\\", "") for s in app.success)
-    app.switch_page("pages/overview.py").run()
+    app.switch_page("app_pages/overview.py").run()
     after = app.dataframe[0].value.set_index("strategy").iloc[:, 3]
     assert after["ft-hosted"] > before["ft-hosted"]  # expert labelling now costs $100 per example
     assert after["prompt"] == before["prompt"]
@@ -411,12 +393,12 @@ def test_price_override_changes_results_and_can_be_removed(app: AppTest) -> None
     app.number_input(key="pr_value_models_openai/gpt-4.1_input_usd_per_mtok").set_value(20.0).run()
     app.button(key="pr_apply").click().run()
     _assert_clean(app, "override")
-    app.switch_page("pages/overview.py").run()
+    app.switch_page("app_pages/overview.py").run()
     after = app.dataframe[0].value.set_index("strategy").iloc[:, 3]
     assert after["prompt"] > before["prompt"] and after["rag"] == before["rag"]
     _prices(app)
     app.button(key="pr_clear").click().run()
-    app.switch_page("pages/overview.py").run()
+    app.switch_page("app_pages/overview.py").run()
     assert app.dataframe[0].value.set_index("strategy").iloc[:, 3]["prompt"] == pytest.approx(
         before["prompt"]
     )
@@ -438,15 +420,17 @@ def test_negative_override_is_refused_naming_the_field(app: AppTest) -> None:
 # --- Pages that other modules own: bad input keeps the app alive ----------------------------------
 
 
-@pytest.mark.skipif(not (ROOT / "pages/tokens.py").is_file(), reason="pages/tokens.py has not landed yet")
+@pytest.mark.skipif(
+    not (ROOT / "app_pages/tokens.py").is_file(), reason="app_pages/tokens.py has not landed yet"
+)
 def test_unreadable_prompt_file_shows_error_and_app_keeps_working(app: AppTest) -> None:
-    app.switch_page("pages/tokens.py").run()
+    app.switch_page("app_pages/tokens.py").run()
     uploader = app.file_uploader[0]
     files = [("garbage.txt", b"\x00\xff\xfe\x00" * 100 + bytes(range(256)), "text/plain")]
     uploader.set_value(files if uploader.accept_multiple_files else files[0]).run()
     assert not app.exception
     assert app.error, "an unreadable prompt file should be reported with st.error"
-    app.switch_page("pages/overview.py").run()
+    app.switch_page("app_pages/overview.py").run()
     _assert_clean(app, "overview after a bad prompt file")
 
 
@@ -462,13 +446,13 @@ def test_scenario_made_invalid_elsewhere_shows_error_on_every_result_page(app: A
         ),
     )
     app.session_state[ui_state.SCENARIO_KEY] = bad
-    for page in ("pages/overview.py", "pages/breakeven.py", "pages/latency.py"):
+    for page in ("app_pages/overview.py", "app_pages/breakeven.py", "app_pages/latency.py"):
         app.switch_page(page).run()
         assert not app.exception
         assert any("strategies[0].model" in e.value for e in app.error), page
     app.selectbox(key=sidebar.PICK_KEY).set_value(f"Example: {ui_state.DEFAULT_EXAMPLE.stem}")
     app.selectbox(key=sidebar.PICK_KEY).set_value(sidebar.BLANK_CHOICE).run()
-    app.switch_page("pages/overview.py").run()
+    app.switch_page("app_pages/overview.py").run()
     _assert_clean(app, "recovered")
 
 
@@ -481,7 +465,7 @@ def test_user_text_is_never_rendered_as_markdown(app: AppTest) -> None:
     app.file_uploader(key=sidebar.UPLOAD_KEY).set_value(upload).run()
     _assert_clean(app, "markup name")
     assert app.session_state[ui_state.SCENARIO_KEY].name == name
-    for page in ("pages/overview.py", "pages/breakeven.py", "pages/latency.py"):
+    for page in ("app_pages/overview.py", "app_pages/breakeven.py", "app_pages/latency.py"):
         app.switch_page(page).run()
         for element in [*app.markdown, *app.caption, *app.sidebar.caption]:
             body = str(element.value)

@@ -19,11 +19,11 @@ from typing import Any
 import pytest
 import yaml
 
-from costmodel import cli
-from costmodel.catalog import parse_catalog
-from costmodel.errors import InputError
-from costmodel.token_parsers import ParseOptions, Upload
-from costmodel.token_stats import count_uploads
+from costmodel.catalog.loader import parse_catalog
+from costmodel.cli import dispatch as cli
+from costmodel.core.errors import InputError
+from costmodel.tokens.parsers import ParseOptions, Upload
+from costmodel.tokens.stats import count_uploads
 
 REPO = Path(__file__).resolve().parent.parent
 BAD = REPO / "tests" / "data" / "bad"
@@ -251,7 +251,7 @@ def test_link(case: dict[str, Any]) -> None:
     with pytest.raises(InputError) as caught:
         decode_scenario(token)
     assert_clear(str(caught.value), case)
-    from costmodel.scenario import parse_scenario
+    from costmodel.scenario.io import parse_scenario
 
     good = parse_scenario(VALID_SCENARIO, source="example")
     assert decode_scenario(encode_scenario(good)) == good
@@ -327,7 +327,7 @@ def assert_app_usable(at: Any) -> None:
     """After a bad input: move the horizon slider, and the Overview still renders its table and chart."""
     from ui import sidebar
 
-    at.switch_page("pages/overview.py").run()
+    at.switch_page("app_pages/overview.py").run()
     slider = at.slider(key=sidebar.HORIZON_KEY)
     slider.set_value(12 if slider.value != 12 else 18).run()
     assert not at.exception, [e.value for e in at.exception]
@@ -355,7 +355,7 @@ def test_scenario_upload_in_app(app: Any, case: dict[str, Any]) -> None:
 @pytest.mark.parametrize("case", cases("catalog"))
 def test_catalog_upload_in_app(app: Any, case: dict[str, Any]) -> None:
     """A bad custom catalog on the Prices page: st.error naming file:line: kind[i].field; built-ins stay."""
-    app.switch_page("pages/prices.py").run()
+    app.switch_page("app_pages/prices.py").run()
     app.file_uploader(key="pr_upload").set_value(
         (case_name(case), case_bytes(case), "application/x-yaml")
     ).run()
@@ -373,7 +373,7 @@ def test_sample_upload_in_app(app: Any, case: dict[str, Any]) -> None:
     if "max_upload_mb" in case:
         config.set_option("server.maxUploadSize", case["max_upload_mb"])
     try:
-        app.switch_page("pages/tokens.py").run()
+        app.switch_page("app_pages/tokens.py").run()
         app.file_uploader[0].set_value(
             [(case_name(case), case_bytes(case), "application/octet-stream")]
         ).run()
@@ -418,7 +418,7 @@ def test_link_text_is_shown_as_text_not_markup(app: Any) -> None:
     app.run()
     assert not app.exception and not app.error
     assert app.session_state[ui_state.SCENARIO_KEY].name == MARKUP_NAME
-    for page in ("pages/overview.py", "pages/breakeven.py"):
+    for page in ("app_pages/overview.py", "app_pages/breakeven.py"):
         app.switch_page(page).run()
         shown = [
             *app.markdown,

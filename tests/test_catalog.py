@@ -19,24 +19,25 @@ from genai_prices import data_snapshot
 from hypothesis import given
 from hypothesis import strategies as st
 
-from costmodel.catalog import (
+from costmodel.catalog.entry import ID_PATTERN, Catalogs
+from costmodel.catalog.loader import (
     CATALOG_KINDS,
-    ID_PATTERN,
     PRICING_DIR,
-    Catalogs,
+    default_catalogs,
+    load_catalog_files,
+    parse_catalog,
+)
+from costmodel.catalog.services import (
     FinetuneOffer,
     LabelingRate,
     LatencyProfile,
     ModelPriceEntry,
     ProviderDiscount,
     VectorDatabase,
-    default_catalogs,
-    load_catalog_files,
-    parse_catalog,
 )
-from costmodel.errors import InputError, Problem
-from costmodel.schema import to_plain, today
-from costmodel.yamlio import MAX_YAML_BYTES, MAX_YAML_DEPTH, dump_yaml
+from costmodel.core.errors import InputError, Problem
+from costmodel.core.schema import to_plain, today
+from costmodel.core.yamlio import MAX_YAML_BYTES, MAX_YAML_DEPTH, dump_yaml
 
 SOURCE = "pricing/bad.yaml"
 

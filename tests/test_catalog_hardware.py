@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from costmodel.catalog import Catalogs, default_catalogs, parse_catalog
-from costmodel.catalog_hardware import (
+from costmodel.catalog.entry import Catalogs
+from costmodel.catalog.hardware import (
     GpuOffer,
     GpuSpec,
     OpenModel,
@@ -22,7 +22,8 @@ from costmodel.catalog_hardware import (
     model_param_count,
     offers_for_gpu,
 )
-from costmodel.errors import InputError
+from costmodel.catalog.loader import default_catalogs, parse_catalog
+from costmodel.core.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -265,7 +266,7 @@ open_models:
 def test_importing_the_kinds_module_first_works() -> None:
     """costmodel.catalog imports catalog_hardware at its bottom; importing catalog_hardware first must not break."""
     code = (
-        "from costmodel.catalog_hardware import GpuOffer; import costmodel.catalog as c; "
+        "from costmodel.catalog.hardware import GpuOffer; import costmodel.catalog as c; "
         "assert c.CATALOG_KINDS['gpu_offers'] is GpuOffer"
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False)

@@ -9,8 +9,8 @@ import pytest
 from genai_prices import data_snapshot
 from tiktoken.model import encoding_name_for_model
 
-from costmodel.catalog import CATALOG_KINDS, default_catalogs, parse_catalog
-from costmodel.catalog_tokens import (
+from costmodel.catalog.loader import CATALOG_KINDS, default_catalogs, parse_catalog
+from costmodel.catalog.tokenizer_rules import (
     KIND,
     TokenizerRule,
     find_rule,
@@ -19,7 +19,7 @@ from costmodel.catalog_tokens import (
     rule_problems,
     tokenizer_rules,
 )
-from costmodel.errors import InputError
+from costmodel.core.errors import InputError
 
 
 def _clause_values(clause: Any) -> list[str]:
@@ -50,16 +50,16 @@ def _priced_per_token(model: Any) -> bool:
 def test_every_openai_model_in_the_price_data_resolves(model: Any) -> None:
     ids = [model.id, f"openai/{model.id}", *_clause_values(model.match)]
     for model_id in ids:
-        rule = find_rule(model_id)
+        rule = find_rule(model_id, default_catalogs())
         assert rule is not None, f"no tokenizer rule for {model_id!r}"
         assert rule.vendor == "OpenAI", f"{model_id!r} matched a non-OpenAI rule {rule.id}"
         if _priced_per_token(model):
             assert rule.encoding is not None, f"{model_id!r} is priced per token but has no encoding"
-            assert resolve_tokenizer(model_id).encoding in ("o200k_base", "cl100k_base")
+            assert resolve_tokenizer(model_id, default_catalogs()).encoding in ("o200k_base", "cl100k_base")
 
 
 def test_models_without_an_encoding_are_exactly_the_non_token_priced_ones() -> None:
-    none = sorted(m.id for m in _openai_models() if find_rule(m.id).encoding is None)  # type: ignore[union-attr]
+    none = sorted(m.id for m in _openai_models() if find_rule(m.id, default_catalogs()).encoding is None)  # type: ignore[union-attr]
     assert none == ["tts-1", "tts-1-hd", "whisper-1"]
     assert not any(_priced_per_token(m) for m in _openai_models() if m.id in none)
     by_id = {m.id: m for m in _openai_models()}
@@ -103,7 +103,7 @@ def test_models_without_an_encoding_are_exactly_the_non_token_priced_ones() -> N
     ],
 )
 def test_model_to_encoding(model: str, encoding: str, exact: bool) -> None:
-    choice = resolve_tokenizer(model)
+    choice = resolve_tokenizer(model, default_catalogs())
     assert (choice.encoding, choice.exact) == (encoding, exact)
     assert choice.model == model
 
@@ -111,7 +111,7 @@ def test_model_to_encoding(model: str, encoding: str, exact: bool) -> None:
 def test_tiktoken_maps_fine_tuned_gpt_4_1_wrongly_and_we_do_not() -> None:
     model = "ft:gpt-4.1-mini-2025-04-14:acme::x"
     assert encoding_name_for_model(model) == "cl100k_base"  # tiktoken's "ft:gpt-4" prefix
-    assert resolve_tokenizer(model).encoding == "o200k_base"
+    assert resolve_tokenizer(model, default_catalogs()).encoding == "o200k_base"
 
 
 @pytest.mark.parametrize(
@@ -141,7 +141,7 @@ def test_tiktoken_maps_fine_tuned_gpt_4_1_wrongly_and_we_do_not() -> None:
     ],
 )
 def test_vendor_rules(model: str, rule: str) -> None:
-    assert resolve_tokenizer(model).rule_id == rule
+    assert resolve_tokenizer(model, default_catalogs()).rule_id == rule
 
 
 @pytest.mark.parametrize(
@@ -155,7 +155,7 @@ def test_vendor_rules(model: str, rule: str) -> None:
 )
 def test_unresolvable_models(model: str, message: str) -> None:
     with pytest.raises(InputError, match=message):
-        resolve_tokenizer(model, file="<test>", field="--model")
+        resolve_tokenizer(model, default_catalogs(), file="<test>", field="--model")
 
 
 @pytest.mark.parametrize(
@@ -175,7 +175,7 @@ def test_normalize_model_id(raw: str, normalised: str) -> None:
 
 def test_the_kind_is_registered_and_the_shipped_rules_are_consistent() -> None:
     assert CATALOG_KINDS[KIND] is TokenizerRule
-    rules = tokenizer_rules()
+    rules = tokenizer_rules(default_catalogs())
     assert len(rules) >= 10
     for rule in rules:
         assert rule_problems(rule) == []

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from advisor_data import DATA, overlay_catalogs
 
-from costmodel import cli_advise
-from costmodel.cli import SUBCOMMAND_MODULES, main
+from costmodel.cli import advise as cli_advise
+from costmodel.cli.dispatch import SUBCOMMAND_MODULES, main
 
 ROOT = Path(__file__).resolve().parent.parent
 SITUATION = DATA / "advisor" / "code-review-inhouse-framework.yaml"
@@ -27,7 +27,7 @@ def fixed_catalogs(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_registered() -> None:
-    assert "costmodel.cli_advise" in SUBCOMMAND_MODULES
+    assert cli_advise in SUBCOMMAND_MODULES
 
 
 @pytest.mark.usefixtures("fixed_catalogs")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from costmodel.cli import main
+from costmodel.cli.dispatch import main
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "fintech-support.yaml"

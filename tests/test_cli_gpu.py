@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from costmodel import cli, cli_gpu
-from costmodel.catalog import default_catalogs
+from costmodel.catalog.loader import default_catalogs
+from costmodel.cli import dispatch as cli
+from costmodel.cli import gpu as cli_gpu
 
 TRAINING_KEYS = [
     "gpu_hours",

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from costmodel import catalog
-from costmodel.catalog import Catalogs
-from costmodel.cli import SUBCOMMAND_MODULES, main
-from costmodel.schema import to_plain
-from costmodel.yamlio import dump_yaml
+from costmodel.catalog import loader as catalog
+from costmodel.catalog.entry import Catalogs
+from costmodel.cli import simulate as cli_simulate
+from costmodel.cli.dispatch import SUBCOMMAND_MODULES, main
+from costmodel.core.schema import to_plain
+from costmodel.core.yamlio import dump_yaml
 
 SCENARIO = """
 name: cli simulate
@@ -51,7 +52,7 @@ def simulate_json(capsys: pytest.CaptureFixture[str], *args: str) -> dict[str, o
 
 
 def test_registered() -> None:
-    assert "costmodel.cli_simulate" in SUBCOMMAND_MODULES
+    assert cli_simulate in SUBCOMMAND_MODULES
 
 
 def test_json_has_exactly_the_contract_keys(scenario_file: Path, capsys: pytest.CaptureFixture[str]) -> None:

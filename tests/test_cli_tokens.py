@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from costmodel import cli, cli_tokens
-from costmodel.tokenizers import count_tokens
+from costmodel.cli import dispatch as cli
+from costmodel.cli import tokens as cli_tokens
+from costmodel.tokens.tokenizers import count_tokens
 
 
 @pytest.fixture

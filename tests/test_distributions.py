@@ -9,7 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from costmodel.distributions import (
+from costmodel.core.schema import Collector, spec
+from costmodel.core.yamlio import load_yaml
+from costmodel.scenario.distributions import (
     DEFAULT_THREE_POINT,
     Z_P90,
     EvalBeta,
@@ -19,8 +21,6 @@ from costmodel.distributions import (
     beta_cdf,
     parse_distribution,
 )
-from costmodel.schema import Collector, spec
-from costmodel.yamlio import load_yaml
 
 TOKENS = spec(unit="tokens")
 FRACTION = spec(max=1.0)

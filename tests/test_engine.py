@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from costmodel.catalog import Catalogs
+from costmodel.catalog.entry import Catalogs
 from costmodel.engine import run
-from costmodel.scenario import parse_scenario
+from costmodel.scenario.io import parse_scenario
 
 REL = 1e-9
 

@@ -10,10 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from costmodel.catalog import Catalogs, parse_catalog
+from costmodel.catalog.entry import Catalogs
+from costmodel.catalog.loader import parse_catalog
+from costmodel.core.yamlio import dump_yaml
 from costmodel.engine import prepare_all, run, sweep_totals
-from costmodel.scenario import parse_scenario
-from costmodel.yamlio import dump_yaml
+from costmodel.scenario.io import parse_scenario
 
 money = st.floats(min_value=0.01, max_value=50.0, allow_nan=False, allow_infinity=False)
 tokens = st.integers(min_value=1, max_value=5000)

@@ -9,14 +9,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from costmodel.catalog import Catalogs
-from costmodel.distributions import EvalBeta
+from costmodel.catalog.entry import Catalogs
+from costmodel.core.errors import InputError
 from costmodel.engine import run
-from costmodel.errors import InputError
-from costmodel.evals import MAX_EVAL_BYTES, apply_evals, parse_evals, wilson_interval
-from costmodel.scenario import parse_scenario
-from costmodel.simulate import simulate
-from costmodel.uncertain import scenario_inputs
+from costmodel.scenario.distributions import EvalBeta
+from costmodel.scenario.io import parse_scenario
+from costmodel.scenario.uncertain import scenario_inputs
+from costmodel.simulation.evals import MAX_EVAL_BYTES, apply_evals, parse_evals, wilson_interval
+from costmodel.simulation.monte_carlo import simulate
 
 
 def test_wilson_interval_golden() -> None:

@@ -15,9 +15,9 @@ import plotly.graph_objects as go
 import pytest
 from ui_golden import TOTAL_A_USD, TOTAL_B_USD, golden_result
 
-from costmodel.catalog import Catalogs
+from costmodel.catalog.entry import Catalogs
 from costmodel.engine import RunResult
-from costmodel.strategies import CATEGORIES
+from costmodel.strategies.common import CATEGORIES
 from ui import export, summary
 from ui.figures import cumulative_cost_figure
 from ui.figures_breakeven import cost_vs_volume_figure

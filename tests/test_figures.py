@@ -12,9 +12,9 @@ import plotly.io as pio
 import pytest
 from ui_golden import BREAKEVEN_MONTH, BREAKEVEN_VOLUME, TOTAL_A_USD, TOTAL_B_USD, golden_result
 
-from costmodel.catalog import Catalogs
+from costmodel.catalog.entry import Catalogs
 from costmodel.engine import RunResult, run
-from costmodel.scenario import load_scenario
+from costmodel.scenario.io import load_scenario
 from ui.figures import (
     FIGURE_HEIGHT_PX,
     PALETTE,

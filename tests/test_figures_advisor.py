@@ -6,10 +6,10 @@ import pytest
 from advisor_data import SITUATIONS_DIR as SITUATIONS
 from advisor_data import overlay_catalogs
 
-from costmodel.advisor import advise
-from costmodel.advisor_criteria import BY_ID
+from costmodel.advisor.criteria import BY_ID
+from costmodel.advisor.recommendation import advise
 from costmodel.engine import run
-from costmodel.scenario import load_scenario
+from costmodel.scenario.io import load_scenario
 from ui.figures_advisor import advisor_scores_figure
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from costmodel.catalog import Catalogs
-from costmodel.distributions import ThreePoint, Uniform
-from costmodel.scenario import parse_scenario
-from costmodel.sensitivity import tornado_for
-from costmodel.simulate import SimulationResult, simulate
-from costmodel.uncertain import UncertainInput
+from costmodel.catalog.entry import Catalogs
+from costmodel.scenario.distributions import ThreePoint, Uniform
+from costmodel.scenario.io import parse_scenario
+from costmodel.scenario.uncertain import UncertainInput
+from costmodel.simulation.monte_carlo import SimulationResult, simulate
+from costmodel.simulation.sensitivity import tornado_for
 from ui.figures_simulate import (
     bands_frame,
     breakeven_frame,

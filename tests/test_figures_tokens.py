@@ -7,8 +7,8 @@ import json
 import numpy as np
 import pytest
 
-from costmodel.token_parsers import Upload
-from costmodel.token_report import build_report
+from costmodel.tokens.parsers import Upload
+from costmodel.tokens.report import build_report
 from ui.figures_tokens import token_histogram_figure, trace_name
 
 ROWS = [{"prompt": "word " * (10 * i + 1), "completion": "ok " * i} for i in range(1, 30)]

@@ -24,25 +24,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from costmodel import cli
-from costmodel.catalog import CATALOG_KINDS, Catalogs, parse_catalog
+from costmodel.catalog.entry import Catalogs
+from costmodel.catalog.loader import CATALOG_KINDS, parse_catalog
+from costmodel.cli import dispatch as cli
+from costmodel.core.errors import InputError
 from costmodel.engine import run
-from costmodel.errors import InputError
-from costmodel.scenario import (
-    INLINE_TYPES,
-    STRATEGY_KINDS,
-    Needs,
-    People,
-    Scenario,
-    Value,
-    Workload,
-    dump_scenario,
-    parse_scenario,
-)
+from costmodel.scenario.io import dump_scenario, parse_scenario
+from costmodel.scenario.types import INLINE_TYPES, STRATEGY_KINDS, Needs, People, Scenario, Value, Workload
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((REPO / "examples").glob("*.yaml"))
-PRICING = sorted((REPO / "pricing").glob("*.yaml"))
+PRICING = sorted((REPO / "costmodel" / "catalog" / "data").glob("*.yaml"))
 
 
 def fuzz(n_examples: int) -> settings:
@@ -383,7 +375,7 @@ def mutated(draw: st.DrawFn, files: list[Path]) -> bytes:
 @given(data=mutated(EXAMPLES))
 def test_mutated_examples(data: bytes) -> None:
     """The bundled examples with random edits: a scenario that runs on the built-in catalogs, or InputError."""
-    from costmodel.catalog import default_catalogs
+    from costmodel.catalog.loader import default_catalogs
 
     check_scenario_text(data, default_catalogs())
 
@@ -520,7 +512,7 @@ def test_models_search_with_hostile_text(search: str) -> None:
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
 def test_examples_survive_the_fuzz_harness(path: Path) -> None:
     """The harness accepts real files (so a broken harness cannot pass vacuously)."""
-    from costmodel.catalog import default_catalogs
+    from costmodel.catalog.loader import default_catalogs
 
     assert check_scenario_text(path.read_bytes(), default_catalogs()) is not None
-    check_catalog_text((REPO / "pricing" / "labeling_rates.yaml").read_bytes())
+    check_catalog_text((REPO / "costmodel" / "catalog" / "data" / "labeling_rates.yaml").read_bytes())

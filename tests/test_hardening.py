@@ -3,7 +3,7 @@
 A cache without ``max_entries`` or ``ttl`` grows with every distinct input of every user until the
 server runs out of memory; ``st.cache_data`` is shared by all sessions of a process. These tests read
 the source (AST, not regular expressions, so formatting cannot hide a call) and fail on any
-unbounded cache in ``app.py``, ``pages/``, ``ui/`` and ``costmodel/``.
+unbounded cache in ``app.py``, ``app_pages/``, ``ui/`` and ``costmodel/``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-APP_SOURCES = sorted([REPO / "app.py", *(REPO / "pages").glob("*.py"), *(REPO / "ui").glob("*.py")])
+APP_SOURCES = sorted([REPO / "app.py", *(REPO / "app_pages").glob("*.py"), *(REPO / "ui").glob("*.py")])
 ALL_SOURCES = sorted([*APP_SOURCES, *(REPO / "costmodel").glob("*.py")])
 STREAMLIT_CACHES = {"cache_data", "cache_resource"}
 BOUNDS = {"max_entries", "ttl"}

@@ -131,7 +131,7 @@ def tokens_session(marker: str) -> None:
         mp.syspath_prepend(str(REPO))
         at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
         at.run()
-        at.switch_page("pages/tokens.py").run()
+        at.switch_page("app_pages/tokens.py").run()
         files = [(name, data, "text/plain") for name, data in sample_files(marker)]
         at.file_uploader[0].set_value(files).run()
         assert not at.exception and not at.error, [e.value for e in at.error]
@@ -140,7 +140,7 @@ def tokens_session(marker: str) -> None:
         if apply:
             apply[0].click().run()
             assert not at.exception and not at.error, [e.value for e in at.error]
-        at.switch_page("pages/overview.py").run()
+        at.switch_page("app_pages/overview.py").run()
         assert not at.exception and not at.error
         assert at.dataframe
 

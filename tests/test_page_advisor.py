@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from costmodel.scenario import load_scenario
+from costmodel.scenario.io import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGE = ROOT / "pages" / "advisor.py"
+PAGE = ROOT / "app_pages" / "advisor.py"
 SITUATIONS = Path(__file__).parent / "data" / "advisor"
 
 

@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGE = ROOT / "pages" / "tokens.py"
+PAGE = ROOT / "app_pages" / "tokens.py"
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGE = ROOT / "pages" / "planner.py"
+PAGE = ROOT / "app_pages" / "planner.py"
 
 
 @pytest.fixture

@@ -8,9 +8,10 @@ from decimal import Decimal
 import pytest
 from genai_prices import Usage, calc_price
 
-from costmodel import prices
-from costmodel.catalog import Catalogs, parse_catalog
-from costmodel.errors import InputError
+from costmodel.catalog import prices
+from costmodel.catalog.entry import Catalogs
+from costmodel.catalog.loader import parse_catalog
+from costmodel.core.errors import InputError
 
 EMPTY = Catalogs({}, {})
 AT = dt.datetime(2026, 11, 21, tzinfo=dt.UTC)

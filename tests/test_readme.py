@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from costmodel.cli import main
+from costmodel.cli.dispatch import main
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -14,11 +14,16 @@ from typing import Any
 import numpy as np
 import pytest
 
-from costmodel.catalog import default_catalogs
-from costmodel.catalog_hardware import OpenModel, model_param_count
-from costmodel.serving import ServingInputs, estimate_serving, kv_cache_bytes_per_token, serving_weight_bytes
-from costmodel.training import TrainingInputs, estimate_training
-from costmodel.yamlio import load_yaml
+from costmodel.catalog.hardware import OpenModel, model_param_count
+from costmodel.catalog.loader import default_catalogs
+from costmodel.core.yamlio import load_yaml
+from costmodel.gpu.serving import (
+    ServingInputs,
+    estimate_serving,
+    kv_cache_bytes_per_token,
+    serving_weight_bytes,
+)
+from costmodel.gpu.training import TrainingInputs, estimate_training
 
 DATA = Path(__file__).parent / "data" / "reference-cases.yaml"
 CASES: dict[str, Any] = {c["id"]: c for c in load_yaml(DATA.read_bytes(), source=str(DATA))["cases"]}

@@ -7,15 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from costmodel.cli import main
-from costmodel.errors import InputError
-from costmodel.scenario import (
-    PromptingStrategy,
-    dump_scenario,
-    load_scenario,
-    parse_scenario,
-    scenario_to_dict,
-)
+from costmodel.cli.dispatch import main
+from costmodel.core.errors import InputError
+from costmodel.scenario.io import dump_scenario, load_scenario, parse_scenario, scenario_to_dict
+from costmodel.scenario.types import PromptingStrategy
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
@@ -260,7 +255,7 @@ def test_missing_file_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> No
 
 
 def test_selfhosted_references_accept_inline_entries() -> None:
-    from costmodel.catalog_hardware import GpuOffer, OpenModel
+    from costmodel.catalog.hardware import GpuOffer, OpenModel
     from costmodel.engine import run
 
     text = (ROOT / "examples" / "fintech-support.yaml").read_text(encoding="utf-8")

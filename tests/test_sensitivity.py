@@ -6,14 +6,14 @@ from typing import Any
 
 import pytest
 
-from costmodel import strategies as strategies_module
-from costmodel.catalog import Catalogs
-from costmodel.distributions import ThreePoint, Uniform
+from costmodel.catalog.entry import Catalogs
+from costmodel.core.errors import InputError
 from costmodel.engine import run
-from costmodel.errors import InputError
-from costmodel.scenario import parse_scenario
-from costmodel.sensitivity import HIGH_QUANTILE, LOW_QUANTILE, default_pair, tornado_for
-from costmodel.uncertain import CostFactor, UncertainInput, default_uncertainty, scenario_inputs
+from costmodel.scenario.distributions import ThreePoint, Uniform
+from costmodel.scenario.io import parse_scenario
+from costmodel.scenario.uncertain import CostFactor, UncertainInput, default_uncertainty, scenario_inputs
+from costmodel.simulation.sensitivity import HIGH_QUANTILE, LOW_QUANTILE, default_pair, tornado_for
+from costmodel.strategies import registry as strategies_module
 
 LINEAR = """
 horizon_months: 10

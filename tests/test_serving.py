@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from costmodel.catalog import default_catalogs
-from costmodel.errors import InputError
-from costmodel.serving import (
+from costmodel.catalog.loader import default_catalogs
+from costmodel.core.errors import InputError
+from costmodel.gpu.serving import (
     ServingInputs,
     allreduce_s,
     decode_step_s,

@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from ui_golden import golden_scenario
 
-from costmodel.errors import InputError
-from costmodel.scenario import load_scenario, revalidate
+from costmodel.core.errors import InputError
+from costmodel.scenario.io import load_scenario, revalidate
 from ui.share import (
     FORMAT_VERSION,
     MAX_PARAM_CHARS,

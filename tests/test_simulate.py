@@ -12,17 +12,24 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from costmodel import strategies as strategies_module
-from costmodel.breakeven import breakeven_month, orient
-from costmodel.catalog import Catalogs
-from costmodel.distributions import ThreePoint, Uniform
+from costmodel.catalog.entry import Catalogs
+from costmodel.core.errors import InputError
 from costmodel.engine import run
-from costmodel.errors import InputError
-from costmodel.scenario import Scenario, parse_scenario
-from costmodel.sim_costs import CostModel
-from costmodel.simulate import MAX_DRAWS, band_draws, breakeven_months, simulate
-from costmodel.strategies import PreparedStrategy
-from costmodel.uncertain import CostFactor, UncertainInput, default_uncertainty, scenario_inputs, with_values
+from costmodel.formulas.breakeven import breakeven_month, orient
+from costmodel.scenario.distributions import ThreePoint, Uniform
+from costmodel.scenario.io import parse_scenario
+from costmodel.scenario.types import Scenario
+from costmodel.scenario.uncertain import (
+    CostFactor,
+    UncertainInput,
+    default_uncertainty,
+    scenario_inputs,
+    with_values,
+)
+from costmodel.simulation.costs import CostModel
+from costmodel.simulation.monte_carlo import MAX_DRAWS, band_draws, breakeven_months, simulate
+from costmodel.strategies import registry as strategies_module
+from costmodel.strategies.common import PreparedStrategy
 
 THREE_KINDS = """
 name: three kinds
@@ -395,7 +402,7 @@ def test_bands_are_bounded_for_huge_runs() -> None:
 def test_a_large_run_uses_bounded_bands_and_says_so(
     three: Scenario, test_catalogs: Catalogs, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("costmodel.simulate.BAND_BUDGET_BYTES", 3 * 3 * 12 * 8 * 1000)
+    monkeypatch.setattr("costmodel.simulation.monte_carlo.BAND_BUDGET_BYTES", 3 * 3 * 12 * 8 * 1000)
     seen: list[tuple[int, int]] = []
     res = sim(
         three,

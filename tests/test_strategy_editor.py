@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from costmodel.errors import InputError
-from costmodel.scenario import STRATEGY_KINDS, load_scenario
-from costmodel.schema import field_specs
+from costmodel.core.errors import InputError
+from costmodel.core.schema import field_specs
+from costmodel.scenario.io import load_scenario
+from costmodel.scenario.types import STRATEGY_KINDS
 from ui import strategy_editor as ed
 
 EXAMPLE = "examples/fintech-support.yaml"
@@ -60,7 +61,7 @@ def _fields(obj: object) -> dict[str, object]:
 def test_template_caps_retraining_at_a_short_horizon() -> None:
     import dataclasses
 
-    from costmodel.scenario import revalidate
+    from costmodel.scenario.io import revalidate
 
     short = load_scenario(EXAMPLE)
     short = revalidate(

@@ -11,15 +11,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from costmodel import cli
-from costmodel import strategies as strategy_module
-from costmodel.catalog import Catalogs, parse_catalog
+from costmodel.catalog.entry import Catalogs
+from costmodel.catalog.loader import parse_catalog
+from costmodel.cli import dispatch as cli
+from costmodel.core.errors import InputError
 from costmodel.engine import prepare_all, run
-from costmodel.errors import InputError
-from costmodel.scenario import load_scenario, parse_scenario
-from costmodel.serving import ServingInputs, estimate_serving, request_timings, serverless_usd_per_request
-from costmodel.strategy_selfhosted import prepare_finetune_selfhosted
-from costmodel.training import TrainingInputs, billed_hours, estimate_training
+from costmodel.gpu.serving import ServingInputs, estimate_serving, request_timings, serverless_usd_per_request
+from costmodel.gpu.training import TrainingInputs, billed_hours, estimate_training
+from costmodel.scenario.io import load_scenario, parse_scenario
+from costmodel.strategies import registry as strategy_module
+from costmodel.strategies.finetune_selfhosted import prepare_finetune_selfhosted
 
 ROOT = Path(__file__).resolve().parents[1]
 H = 12
@@ -295,7 +296,7 @@ def test_prices_as_of_is_the_older_offer_date() -> None:
 def test_importing_this_module_first_registers_it() -> None:
     """costmodel.strategies imports strategy_selfhosted where it registers it; the other order must work too."""
     code = (
-        "from costmodel.strategy_selfhosted import prepare_finetune_selfhosted as p; "
+        "from costmodel.strategies.finetune_selfhosted import prepare_finetune_selfhosted as p; "
         "import costmodel.strategies as s; assert s.PREPARERS['finetune_selfhosted'] is p"
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False)

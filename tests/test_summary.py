@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 from ui_golden import TOTAL_A_USD, TOTAL_B_USD, golden_result
 
-from costmodel.catalog import Catalogs
+from costmodel.catalog.entry import Catalogs
 from costmodel.engine import RunResult
 from ui import summary
 

@@ -7,9 +7,10 @@ import json
 
 import pytest
 
-from costmodel import token_parsers, token_upload
-from costmodel.errors import InputError
-from costmodel.token_parsers import (
+from costmodel.core.errors import InputError
+from costmodel.tokens import parsers as token_parsers
+from costmodel.tokens import upload as token_upload
+from costmodel.tokens.parsers import (
     ParseOptions,
     Upload,
     detect_encoding,
@@ -17,7 +18,7 @@ from costmodel.token_parsers import (
     iter_lines,
     iter_samples,
 )
-from costmodel.token_rows import OUTPUT, SYSTEM, TRAINING_EXTRA, USER, Sample
+from costmodel.tokens.rows import OUTPUT, SYSTEM, TRAINING_EXTRA, USER, Sample
 
 
 def samples(name: str, data: bytes, **options: object) -> list[Sample]:

@@ -8,15 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from costmodel.errors import InputError
-from costmodel.scenario import (
-    FinetuneHostedStrategy,
-    FinetuneSelfhostedStrategy,
-    load_scenario,
-    parse_scenario,
-)
-from costmodel.token_parsers import Upload
-from costmodel.token_report import (
+from costmodel.core.errors import InputError
+from costmodel.scenario.io import load_scenario, parse_scenario
+from costmodel.scenario.types import FinetuneHostedStrategy, FinetuneSelfhostedStrategy
+from costmodel.tokens.parsers import Upload
+from costmodel.tokens.report import (
     apply_to_scenario,
     build_report,
     context_window_tokens,

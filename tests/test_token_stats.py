@@ -14,12 +14,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from costmodel import token_parsers, token_stats, token_upload
-from costmodel.catalog_tokens import resolve_tokenizer
-from costmodel.errors import InputError
-from costmodel.token_parsers import ParseOptions, Upload
-from costmodel.token_stats import count_uploads, describe_tokens, model_stats, training_cost
-from costmodel.tokenizers import count_tokens, get_encoding
+from costmodel.catalog.loader import default_catalogs
+from costmodel.catalog.tokenizer_rules import resolve_tokenizer
+from costmodel.core.errors import InputError
+from costmodel.tokens import parsers as token_parsers
+from costmodel.tokens import stats as token_stats
+from costmodel.tokens import upload as token_upload
+from costmodel.tokens.parsers import ParseOptions, Upload
+from costmodel.tokens.stats import count_uploads, describe_tokens, model_stats, training_cost
+from costmodel.tokens.tokenizers import count_tokens, get_encoding
 
 # openai-cookbook How_to_count_tokens_with_tiktoken.ipynb, section 6: for these messages the OpenAI API
 # reported 129 prompt tokens for gpt-3.5-turbo-0613 and gpt-4-0613 (cl100k_base).
@@ -176,18 +179,18 @@ def _counted() -> token_stats.CountResult:
 def test_exact_model_stats_and_context_share() -> None:
     counted = _counted()
     raw = counted.tokens["o200k_base"]
-    s = model_stats(counted, resolve_tokenizer("openai/gpt-4o"), context_window_tokens=50)
+    s = model_stats(counted, resolve_tokenizer("openai/gpt-4o", default_catalogs()), context_window_tokens=50)
     assert s.exact and s.n_samples == 2
     assert s.input_tokens.total == raw.input_tokens.sum()
     assert s.input_tokens.low_total is None
     assert s.over_context_fraction == 0.5  # only the long prompt (+ reply) exceeds 50 tokens
-    assert model_stats(counted, resolve_tokenizer("gpt-4o")).over_context_fraction is None
+    assert model_stats(counted, resolve_tokenizer("gpt-4o", default_catalogs())).over_context_fraction is None
 
 
 def test_estimated_model_stats_scale_by_the_ratio() -> None:
     counted = _counted()
     raw = counted.tokens["o200k_base"]
-    choice = resolve_tokenizer("claude-sonnet-4-5")
+    choice = resolve_tokenizer("claude-sonnet-4-5", default_catalogs())
     assert not choice.exact and choice.ratio is not None
     s = model_stats(counted, choice)
     assert s.input_tokens.total == pytest.approx(raw.input_tokens.sum() * choice.ratio)
@@ -198,14 +201,16 @@ def test_estimated_model_stats_scale_by_the_ratio() -> None:
 
 def test_training_cost_golden_and_errors() -> None:
     counted = _counted()
-    s = model_stats(counted, resolve_tokenizer("openai/ft-gpt-4.1-mini"))
+    s = model_stats(counted, resolve_tokenizer("openai/ft-gpt-4.1-mini", default_catalogs()))
     per_epoch = float(counted.tokens["o200k_base"].training_tokens.sum())
     cost = training_cost(s, n_epochs=3, training_usd_per_mtok=5.0)
     assert cost.training_tokens == per_epoch * 3
     assert cost.training_usd == pytest.approx(per_epoch * 3 * 5.0 / 1e6)
     assert cost.low_training_usd is None
     estimate = training_cost(
-        model_stats(counted, resolve_tokenizer("llama-3.1-8b")), n_epochs=2, training_usd_per_mtok=1
+        model_stats(counted, resolve_tokenizer("llama-3.1-8b", default_catalogs())),
+        n_epochs=2,
+        training_usd_per_mtok=1,
     )
     assert estimate.low_training_usd is not None and estimate.high_training_usd is not None
     assert estimate.low_training_usd <= estimate.training_usd <= estimate.high_training_usd

@@ -13,9 +13,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from tiktoken_ext import openai_public
 
-from costmodel import tokenizers
-from costmodel.errors import InputError
-from costmodel.tokenizers import (
+from costmodel.core.errors import InputError
+from costmodel.tokens import tokenizers
+from costmodel.tokens.tokenizers import (
     ENCODING_NAMES,
     VOCABS,
     VocabError,

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from costmodel.catalog import default_catalogs
-from costmodel.errors import InputError
-from costmodel.training import (
+from costmodel.catalog.loader import default_catalogs
+from costmodel.core.errors import InputError
+from costmodel.gpu.training import (
     FLASH_ATTENTION_SPEEDUP,
     FRAMEWORK_SPEEDUP,
     MAX_GPUS,

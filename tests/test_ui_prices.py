@@ -7,10 +7,11 @@ import datetime as dt
 import pytest
 from ui_golden import golden_scenario
 
-from costmodel.catalog import Catalogs, default_catalogs
+from costmodel.catalog.entry import Catalogs
+from costmodel.catalog.loader import default_catalogs
+from costmodel.core.errors import InputError
 from costmodel.engine import run
-from costmodel.errors import InputError
-from costmodel.scenario import load_scenario
+from costmodel.scenario.io import load_scenario
 from ui import prices
 
 EXAMPLE = "examples/fintech-support.yaml"

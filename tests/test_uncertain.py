@@ -6,12 +6,13 @@ import dataclasses
 
 import pytest
 
-from costmodel.catalog import CATALOG_KINDS, Catalogs, parse_catalog
-from costmodel.distributions import EvalBeta, LogNormal, ThreePoint, Uniform
+from costmodel.catalog.entry import Catalogs
+from costmodel.catalog.loader import CATALOG_KINDS, parse_catalog
+from costmodel.core.errors import InputError
 from costmodel.engine import run
-from costmodel.errors import InputError
-from costmodel.scenario import dump_scenario, parse_scenario, revalidate
-from costmodel.uncertain import (
+from costmodel.scenario.distributions import EvalBeta, LogNormal, ThreePoint, Uniform
+from costmodel.scenario.io import dump_scenario, parse_scenario, revalidate
+from costmodel.scenario.uncertain import (
     ACCURACY_SPREAD,
     MFU_RANGE_BY_METHOD,
     default_uncertainty,

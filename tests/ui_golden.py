@@ -12,9 +12,10 @@ Prices are inline round numbers, so every figure below is computed by hand:
 
 from __future__ import annotations
 
-from costmodel.catalog import Catalogs
+from costmodel.catalog.entry import Catalogs
 from costmodel.engine import RunResult, run
-from costmodel.scenario import Scenario, parse_scenario
+from costmodel.scenario.io import parse_scenario
+from costmodel.scenario.types import Scenario
 
 GOLDEN_YAML = """
 name: Golden <b>test</b> =1+1

@@ -23,8 +23,8 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from costmodel.engine import RunResult
-from costmodel.scenario import dump_scenario
-from costmodel.strategies import CATEGORIES
+from costmodel.scenario.io import dump_scenario
+from costmodel.strategies.common import CATEGORIES
 from ui.figures import EXPORT_WIDTH_PX, FIGURE_HEIGHT_PX
 
 EXPORT_TEMPLATE = "plotly_white"

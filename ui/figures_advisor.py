@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from costmodel.advisor import Advice
-from costmodel.advisor_criteria import BY_ID
+from costmodel.advisor.criteria import BY_ID
+from costmodel.advisor.recommendation import Advice
 from ui.figures import KIND_LABELS
 
 

@@ -7,9 +7,9 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 
-from costmodel.breakeven import VOLUME_GRID_MAX_REQUESTS_PER_MONTH
 from costmodel.engine import RunResult, sweep_totals
-from costmodel.strategies import CATEGORIES
+from costmodel.formulas.breakeven import VOLUME_GRID_MAX_REQUESTS_PER_MONTH
+from costmodel.strategies.common import CATEGORIES
 from ui.figures import (
     CATEGORY_COLORS,
     add_breakeven_marker,

@@ -11,9 +11,14 @@ from collections.abc import Sequence
 import pandas as pd
 import plotly.graph_objects as go
 
-from costmodel.sensitivity import HIGH_QUANTILE, LOW_QUANTILE, Tornado
-from costmodel.simulate import Bands, SimulationResult, StrategySimulation, strategy_summary_rows
-from costmodel.uncertain import UncertainInput
+from costmodel.scenario.uncertain import UncertainInput
+from costmodel.simulation.monte_carlo import (
+    Bands,
+    SimulationResult,
+    StrategySimulation,
+    strategy_summary_rows,
+)
+from costmodel.simulation.sensitivity import HIGH_QUANTILE, LOW_QUANTILE, Tornado
 from ui.figures import KIND_LABELS, strategy_colors, style
 
 QUANTITIES = {

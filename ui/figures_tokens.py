@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from costmodel.token_stats import ModelTokenStats
+from costmodel.tokens.stats import ModelTokenStats
 from ui.figures import FIGURE_HEIGHT_PX, PALETTE
 
 DIRECTIONS = ("input", "output")

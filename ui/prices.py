@@ -12,11 +12,13 @@ from typing import Any
 
 import pandas as pd
 
-from costmodel import prices as api_prices
-from costmodel.catalog import CATALOG_KINDS, Catalogs, ModelPriceEntry, parse_catalog
-from costmodel.errors import InputError
-from costmodel.scenario import Scenario
-from costmodel.schema import field_specs
+from costmodel.catalog import prices as api_prices
+from costmodel.catalog.entry import Catalogs
+from costmodel.catalog.loader import CATALOG_KINDS, parse_catalog
+from costmodel.catalog.services import ModelPriceEntry
+from costmodel.core.errors import InputError
+from costmodel.core.schema import field_specs
+from costmodel.scenario.types import Scenario
 
 STALE_AFTER_DAYS = 90
 """A price checked longer ago than this gets a staleness badge (prices move quarterly or faster)."""
@@ -24,7 +26,7 @@ STALE_AFTER_DAYS = 90
 OVERRIDE_ORIGIN = "session override"
 
 LLM_KIND = "models"
-"""API model prices: the genai-prices snapshot plus ``pricing/models.yaml`` (kind ``models``)."""
+"""API model prices: the genai-prices snapshot plus ``costmodel/catalog/data/models.yaml`` (kind ``models``)."""
 
 REF_KINDS = {
     "model": LLM_KIND,
@@ -53,7 +55,7 @@ def upload_name(name: str) -> str:
 
 
 def parse_custom_catalog(data: bytes, name: str) -> Catalogs:
-    """Validate an uploaded catalog (same format as ``pricing/*.yaml``); InputError lists every problem."""
+    """Validate an uploaded catalog (same format as ``costmodel/catalog/data/*.yaml``); InputError lists every problem."""
     return parse_catalog(data, source=upload_name(name))
 
 
@@ -134,7 +136,7 @@ def llm_rows(catalogs: Catalogs, today: dt.date, search: str = "") -> pd.DataFra
             output_usd_per_mtok=entry.output_usd_per_mtok,
             context_window_tokens=entry.context_window_tokens,
             has_long_context_tiers=False,
-            source=catalogs.origins.get((LLM_KIND, entry.id), "pricing/models.yaml"),
+            source=catalogs.origins.get((LLM_KIND, entry.id), "costmodel/catalog/data/models.yaml"),
             as_of=entry.as_of.isoformat(),
         )
     needle = search.lower()

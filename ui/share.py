@@ -17,9 +17,10 @@ import re
 import zlib
 from typing import Any
 
-from costmodel import yamlio
-from costmodel.errors import InputError
-from costmodel.scenario import Scenario, parse_scenario
+from costmodel.core import yamlio
+from costmodel.core.errors import InputError
+from costmodel.scenario.io import parse_scenario
+from costmodel.scenario.types import Scenario
 
 QUERY_PARAM = "s"
 """Name of the query parameter holding the scenario."""

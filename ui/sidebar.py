@@ -11,8 +11,9 @@ import dataclasses
 
 import streamlit as st
 
-from costmodel.errors import InputError
-from costmodel.scenario import MAX_HORIZON_MONTHS, load_scenario, parse_scenario
+from costmodel.core.errors import InputError
+from costmodel.scenario.io import load_scenario, parse_scenario
+from costmodel.scenario.types import MAX_HORIZON_MONTHS
 from ui import share, state
 from ui.figures_breakeven import format_count
 from ui.prices import upload_name

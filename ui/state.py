@@ -14,10 +14,12 @@ from pathlib import Path
 
 import streamlit as st
 
-from costmodel.catalog import Catalogs, default_catalogs
+from costmodel.catalog.entry import Catalogs
+from costmodel.catalog.loader import default_catalogs
+from costmodel.core.errors import InputError
 from costmodel.engine import RunResult, run
-from costmodel.errors import InputError
-from costmodel.scenario import Scenario, dump_scenario, load_scenario, parse_scenario
+from costmodel.scenario.io import dump_scenario, load_scenario, parse_scenario
+from costmodel.scenario.types import Scenario
 from ui import prices, share
 
 EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"

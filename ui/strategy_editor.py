@@ -17,22 +17,20 @@ from typing import Any
 
 import streamlit as st
 
-from costmodel import yamlio
-from costmodel.catalog import Catalogs
-from costmodel.errors import InputError
-from costmodel.prices import all_model_refs
-from costmodel.scenario import (
+from costmodel.catalog.entry import Catalogs
+from costmodel.catalog.prices import all_model_refs
+from costmodel.core import yamlio
+from costmodel.core.errors import InputError
+from costmodel.core.schema import field_specs, has_default, to_plain
+from costmodel.scenario.io import load_scenario, parse_scenario, scenario_to_dict
+from costmodel.scenario.types import (
     INLINE_TYPES,
     REF_FIELDS,
     STRATEGY_ID_PATTERN,
     STRATEGY_KINDS,
     Scenario,
     StrategyBase,
-    load_scenario,
-    parse_scenario,
-    scenario_to_dict,
 )
-from costmodel.schema import field_specs, has_default, to_plain
 from ui import state
 from ui.figures import KIND_LABELS
 from ui.prices import REF_KINDS
@@ -71,7 +69,7 @@ def describe_default(f: dataclasses.Field[Any]) -> str:
     """Where a field's default comes from, in words (shown in every field's help)."""
     help_text = str(f.metadata.get("help", ""))
     if f.name in REF_FIELDS:
-        return "a catalog id from pricing/ (its source URL and as-of date are on the Prices page) or an inline price"
+        return "a catalog id (its source URL and as-of date are on the Prices page) or an inline price"
     if not has_default(f):
         return "required: no default"
     default = f.default if f.default is not dataclasses.MISSING else None

@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 
-from costmodel.scenario import load_scenario
+from costmodel.scenario.io import load_scenario
 from ui import share
 
 pytestmark = pytest.mark.e2e
@@ -20,15 +20,15 @@ ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
 # (url path, screenshot name) of every page app.py mounts; pages other modules own only once they exist.
 PAGES = [
-    ("", "overview", "pages/overview.py", "Overview"),
-    ("breakeven", "breakeven", "pages/breakeven.py", "Breakeven"),
-    ("latency", "latency", "pages/latency.py", "Latency"),
-    ("simulator", "simulator", "pages/simulator.py", "Simulator"),
-    ("advisor", "advisor", "pages/advisor.py", "Advisor"),
-    ("strategies", "strategy-editor", "pages/strategies.py", "Strategy editor"),
-    ("tokens", "tokens", "pages/tokens.py", "Tokens"),
-    ("planner", "planner", "pages/planner.py", "Fine-tuning planner"),
-    ("prices", "prices", "pages/prices.py", "Prices"),
+    ("", "overview", "app_pages/overview.py", "Overview"),
+    ("breakeven", "breakeven", "app_pages/breakeven.py", "Breakeven"),
+    ("latency", "latency", "app_pages/latency.py", "Latency"),
+    ("simulator", "simulator", "app_pages/simulator.py", "Simulator"),
+    ("advisor", "advisor", "app_pages/advisor.py", "Advisor"),
+    ("strategies", "strategy-editor", "app_pages/strategies.py", "Strategy editor"),
+    ("tokens", "tokens", "app_pages/tokens.py", "Tokens"),
+    ("planner", "planner", "app_pages/planner.py", "Fine-tuning planner"),
+    ("prices", "prices", "app_pages/prices.py", "Prices"),
 ]
 MOUNTED = [(path, name) for path, name, file, _ in PAGES if (ROOT / file).is_file()]
 NAV = [(path, title) for path, _, file, title in PAGES if (ROOT / file).is_file()]
@@ -96,7 +96,9 @@ def test_moving_a_slider_redraws_the_chart(page: Any, app_url: str) -> None:
     assert_no_errors(page, "overview after the slider")
 
 
-@pytest.mark.skipif(not (ROOT / "pages/tokens.py").is_file(), reason="pages/tokens.py has not landed yet")
+@pytest.mark.skipif(
+    not (ROOT / "app_pages/tokens.py").is_file(), reason="app_pages/tokens.py has not landed yet"
+)
 def test_uploading_sample_prompts_shows_token_counts(page: Any, app_url: str, tmp_path: Path) -> None:
     sample = tmp_path / "prompts.txt"
     sample.write_text("How do I reset my card PIN?\n---\nWhy was my transfer to Lisbon declined yesterday?\n")

@@ -1,0 +1,186 @@
+"""Prices: every price with its as-of date, source and confidence; session overrides; custom catalog upload."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from costmodel.core.errors import InputError
+from costmodel.core.schema import today
+from ui import prices, state
+
+st.title("Prices")
+st.caption(
+    f"Every figure carries the date it was checked and its source. Prices checked more than "
+    f"{prices.STALE_AFTER_DAYS} days ago are flagged ⚠ stale: check the vendor page before relying on them. "
+    "Overrides and uploaded catalogs apply to this browser session only and are never stored."
+)
+
+catalogs = state.current_catalogs()
+now = today()
+link = st.column_config.LinkColumn("source", display_text="open source", help="where the figure comes from")
+DATE = st.column_config.DateColumn("as of", format="YYYY-MM-DD")
+
+
+def _show_table(frame: pd.DataFrame, key: str) -> None:
+    st.dataframe(
+        frame,
+        hide_index=True,
+        key=key,
+        column_config={
+            "source_url": link,
+            "as_of": DATE,
+            "age_days": st.column_config.NumberColumn("age (days)", width="small"),
+            "confidence": st.column_config.TextColumn(width="small"),
+        },
+    )
+
+
+# --- Prices the current scenario uses ---------------------------------------------------------
+st.subheader("Prices this scenario uses")
+scenario = state.get_scenario()
+used_rows = []
+for strategy_id, kind, entry_id in prices.used_entries(scenario):
+    frame = prices.entry_rows(catalogs, kind, now) if kind != prices.LLM_KIND else pd.DataFrame()
+    frame = frame[frame["id"] == entry_id] if not frame.empty else frame
+    if frame.empty and kind in (prices.LLM_KIND, "embedding_models"):
+        frame = prices.llm_rows(catalogs, now, entry_id)  # API models and genai-prices embeddings
+        frame = frame[frame["id"] == entry_id] if not frame.empty else frame
+    if frame.empty:
+        used_rows.append(
+            {"strategy": strategy_id, "id": entry_id, "status": "✗ not in the catalogs", "kind": kind}
+        )
+        continue
+    row = frame.iloc[0]
+    used_rows.append(
+        {
+            "strategy": strategy_id,
+            "id": entry_id,
+            "source_url": row["source_url"],
+            "status": row["status"],
+            "as_of": row["as_of"],
+            "age_days": row["age_days"],
+            "confidence": row.get("confidence", "medium"),
+            "kind": kind,
+        }
+    )
+if used_rows:
+    used = pd.DataFrame(used_rows)
+    n_stale = int(used["status"].astype(str).str.contains("stale").sum())
+    if n_stale:
+        st.badge(
+            f"{n_stale} of {len(used)} prices older than {prices.STALE_AFTER_DAYS} days",
+            icon=":material/warning:",
+            color="orange",
+        )
+    else:
+        st.badge(
+            f"all {len(used)} prices checked within {prices.STALE_AFTER_DAYS} days",
+            icon=":material/check_circle:",
+            color="green",
+        )
+    _show_table(used, "pr_used")
+else:
+    st.info("This scenario names no catalog entries (all prices are inline).")
+
+# --- Override a price ----------------------------------------------------------------------------
+st.subheader("Override a price for this session")
+overrides = state.price_overrides()
+c1, c2, c3, c4 = st.columns([1.2, 2, 1.6, 1.2])
+kind = c1.selectbox("Catalog", prices.kinds(), key="pr_kind")
+if kind == prices.LLM_KIND:
+    ids = sorted(
+        {m for _, k, m in prices.used_entries(scenario) if k == kind}
+        | set(prices.llm_rows(catalogs, now)["id"])
+    )
+else:
+    ids = [e.id for e in catalogs.all(kind)]
+entry_id = c2.selectbox("Entry", ids, key="pr_entry") if ids else None
+fields = prices.price_fields(kind)
+field = (
+    c3.selectbox(
+        "Field",
+        [name for name, _ in fields],
+        key="pr_field",
+        format_func=lambda n: f"{n} ({dict(fields).get(n) or 'number'})",
+    )
+    if fields
+    else None
+)
+current = prices.current_value(catalogs, kind, entry_id, field) if entry_id and field else None
+value = c4.number_input("New value", value=current, key=f"pr_value_{kind}_{entry_id}_{field}", format="%g")
+if st.button("Override", icon=":material/edit:", disabled=not (entry_id and field), key="pr_apply"):
+    try:
+        if value is None:
+            raise InputError.single(prices.OVERRIDE_ORIGIN, f"{kind}.{field}", "enter a value")
+        prices.check_override(kind, str(field), float(value))
+    except InputError as exc:
+        state.show_error(str(exc), title="Override not applied:")
+    else:
+        overrides[(kind, str(entry_id), str(field))] = float(value)
+        st.rerun()
+if overrides:
+    active = pd.DataFrame(
+        [{"catalog": k, "id": i, "field": f, "value": v} for (k, i, f), v in sorted(overrides.items())]
+    )
+    st.dataframe(active, hide_index=True, key="pr_overrides")
+    if st.button("Remove all overrides", icon=":material/undo:", key="pr_clear"):
+        overrides.clear()
+        st.rerun()
+
+# --- Custom catalog ------------------------------------------------------------------------------
+st.subheader("Upload a custom catalog")
+st.caption(
+    "Same format as `costmodel/catalog/data/*.yaml` (`{kind: [entries]}`; see the catalog README). Its entries add to or "
+    "replace built-in entries with the same id; everything else stays built-in."
+)
+uploaded = st.file_uploader("Catalog YAML", type=["yaml", "yml"], key="pr_upload")
+custom = st.session_state.get(state.CUSTOM_CATALOG_KEY)
+if uploaded is not None and (
+    custom is None or custom[0] != uploaded.name or st.session_state.get("pr_upload_id") != uploaded.file_id
+):
+    st.session_state["pr_upload_id"] = uploaded.file_id
+    try:
+        state.set_custom_catalog(uploaded.name, uploaded.getvalue())
+    except InputError as exc:
+        state.clear_custom_catalog()
+        state.show_error(
+            str(exc),
+            title=(
+                f"{prices.upload_name(uploaded.name)} was not loaded ({len(exc.problems)} problems); "
+                "the built-in catalogs stay in use:"
+            ),
+        )
+    else:
+        st.rerun()
+custom = st.session_state.get(state.CUSTOM_CATALOG_KEY)
+if custom is not None:
+    counts = ", ".join(f"{len(v)} {k}" for k, v in custom[2].entries.items())
+    st.success(f"Using {state.md_literal(custom[0])}: {counts}.")
+    if st.button("Stop using the custom catalog", key="pr_custom_clear"):
+        state.clear_custom_catalog()
+        st.rerun()
+
+# --- All prices ----------------------------------------------------------------------------------
+st.subheader("All catalogs")
+tabs = st.tabs(prices.kinds())
+for tab, kind_name in zip(tabs, prices.kinds(), strict=True):
+    with tab:
+        if kind_name == prices.LLM_KIND:
+            search = st.text_input(
+                "Search models", key="pr_search", placeholder="e.g. gpt-4.1, claude, gemini"
+            )
+            frame = prices.llm_rows(catalogs, now, search)
+            st.caption(
+                f"{len(frame)} models · API prices from genai-prices (bundled snapshot) and costmodel/catalog/data/models.yaml"
+            )
+        else:
+            frame = prices.entry_rows(catalogs, kind_name, now)
+        if frame.empty:
+            st.info("No entries.")
+        else:
+            _show_table(frame, f"pr_table_{kind_name}")
+
+st.caption(f"Today: {dt.date.isoformat(now)}. Staleness is counted from each entry's as-of date.")

@@ -1,0 +1,316 @@
+"""Scenario files (SCENARIO.md, version 1): typed model, strict loading with defaults, and dumping.
+
+Keys are a public contract: add optional keys freely, rename none. Unknown keys are errors with
+file, line and a close-match suggestion. Every default is listed by :func:`defaults_table` with its
+unit and where it comes from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from costmodel.catalog.hardware import GpuOffer, OpenModel
+from costmodel.core.schema import (
+    spec,
+)
+from costmodel.scenario.distributions import Distribution
+
+SCHEMA_VERSION = 1
+MAX_HORIZON_MONTHS = 600
+MAX_STRATEGIES = 20
+"""Most strategies in one scenario: every pair gets a breakeven search, so work grows with the square
+(20 strategies run in about 0.3 s; a 2 MB file of 30,000 would tie up a server for hours)."""
+MAX_SCENARIO_BYTES = 256_000
+"""Largest scenario document (bytes): a big hand-written one is ~15 KB. Parsing YAML in Python costs
+about 7 s of CPU per MB, time every other session of a shared app server waits for."""
+STRATEGY_ID_PATTERN = r"[a-z0-9][a-z0-9-]*"
+
+# ---------------------------------------------------------------------------------------------
+# Inline catalog references (SCENARIO.md "Catalog references")
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InlineModel:
+    """A privately priced LLM given inline instead of a catalog id."""
+
+    input_usd_per_mtok: float = field(metadata=spec(unit="USD per 1M input tokens"))
+    output_usd_per_mtok: float = field(metadata=spec(unit="USD per 1M output tokens"))
+    cached_input_usd_per_mtok: float | None = field(default=None, metadata=spec(unit="USD per 1M tokens"))
+    batch_multiplier: float | None = field(default=None, metadata=spec(max=10.0, unit="x price"))
+    ttft_ms: float | None = field(default=None, metadata=spec(unit="ms"))
+    output_tokens_per_s: float | None = field(
+        default=None, metadata=spec(exclusive_min=True, unit="tokens/s")
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InlineEmbedding:
+    """An embedding model priced inline."""
+
+    input_usd_per_mtok: float = field(metadata=spec(unit="USD per 1M tokens"))
+    dimensions: int | None = field(default=None, metadata=spec(min=1, unit="floats per vector"))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InlineOffer:
+    """A hosted fine-tuning offer priced inline (e.g. a negotiated rate)."""
+
+    training_usd_per_mtok: float = field(metadata=spec(unit="USD per 1M training tokens"))
+    input_usd_per_mtok: float = field(metadata=spec(unit="USD per 1M input tokens"))
+    output_usd_per_mtok: float = field(metadata=spec(unit="USD per 1M output tokens"))
+    cached_input_usd_per_mtok: float | None = field(default=None, metadata=spec(unit="USD per 1M tokens"))
+    hosting_usd_per_hour: float = field(default=0.0, metadata=spec(unit="USD per hour"))
+    base_model: str | None = None
+    batch_multiplier: float | None = field(default=None, metadata=spec(max=10.0, unit="x price"))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InlineLabeling:
+    """A labelling rate given inline."""
+
+    usd_per_example: float = field(metadata=spec(unit="USD per example"))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InlineVectorDb:
+    """A vector database given inline as a flat monthly cost."""
+
+    usd_per_month: float = field(metadata=spec(unit="USD per month"))
+    query_latency_ms: float | None = field(default=None, metadata=spec(unit="ms"))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InlineReranker:
+    """A reranker given inline."""
+
+    usd_per_1k_searches: float = field(metadata=spec(unit="USD per 1,000 searches"))
+    latency_ms: float = field(default=0.0, metadata=spec(unit="ms"))
+
+
+Ref = str
+"""A catalog id (``provider/model``, offer id, ...)."""
+
+# ---------------------------------------------------------------------------------------------
+# Scenario blocks
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Workload:
+    """Traffic: month-1 volume, growth and the shape of one request."""
+
+    requests_per_month: float = field(metadata=spec(unit="requests in month 1"))
+    growth_fraction_per_month: float = field(
+        default=0.0, metadata=spec(min=-0.99, max=1.0, unit="fraction per month, compound")
+    )
+    input_tokens_per_request: float = field(metadata=spec(unit="tokens (user content, mean)"))
+    output_tokens_per_request: float = field(metadata=spec(unit="tokens generated (mean)"))
+    peak_to_mean_ratio: float = field(
+        default=3.0, metadata=spec(min=1.0, max=100.0, unit="peak-hour / average load", help="assumption")
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Value:
+    """The benefit side: what a correct answer is worth and what a wrong one costs."""
+
+    usd_per_correct_answer: float = field(default=0.0, metadata=spec(unit="USD"))
+    usd_per_wrong_answer: float = field(default=0.0, metadata=spec(unit="USD"))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class People:
+    """People costs."""
+
+    engineer_usd_per_hour: float = field(
+        default=100.0, metadata=spec(unit="USD per hour, loaded", help="assumption: set your own rate")
+    )
+
+
+Level = Literal["low", "medium", "high"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Needs:
+    """The advisor's questionnaire; every answer is optional (None = not answered)."""
+
+    knowledge_change: Literal["static", "yearly", "monthly", "weekly", "daily", "realtime"] | None = None
+    needs_citations: bool | None = None
+    labeled_examples_available: int | None = field(default=None, metadata=spec(unit="examples"))
+    output_format_strictness: Level | None = None
+    style_consistency: Level | None = None
+    domain_jargon: Level | None = None
+    latency_budget_ms: float | None = field(default=None, metadata=spec(exclusive_min=True, unit="ms"))
+    stage: Literal["prototype", "pilot", "production"] | None = None
+    data_must_stay_on_premises: bool | None = None
+    task_type: Literal["classification", "extraction", "generation", "qa", "chat", "code", "other"] | None = (
+        None
+    )
+    budget_usd_per_month: float | None = field(
+        default=None,
+        metadata=spec(
+            unit="USD per month",
+            help="most the team can spend; compared with each strategy's average monthly cost incl. one-off costs",
+        ),
+    )
+    ml_team_experience: Level | None = None
+
+
+# ---------------------------------------------------------------------------------------------
+# Strategies
+# ---------------------------------------------------------------------------------------------
+
+_FRACTION = spec(max=1.0, unit="fraction 0-1")
+
+
+@dataclass(frozen=True, kw_only=True)
+class StrategyBase:
+    """Fields every strategy has."""
+
+    id: str = field(metadata=spec(pattern=STRATEGY_ID_PATTERN, help="unique, [a-z0-9-]"))
+    kind: str
+    accuracy_fraction: float | None = field(default=None, metadata=_FRACTION)
+    setup_hours: float = field(default=0.0, metadata=spec(unit="engineer hours, one-off"))
+    maintenance_hours_per_month: float = field(default=0.0, metadata=spec(unit="engineer hours per month"))
+    output_tokens_per_request: float | None = field(
+        default=None, metadata=spec(unit="tokens; overrides workload.output_tokens_per_request")
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApiCallFields:
+    """Fields of strategies that call a hosted API per request."""
+
+    system_prompt_tokens: float = field(default=0.0, metadata=spec(unit="tokens"))
+    cache_hit_fraction: float = field(default=0.0, metadata=_FRACTION)
+    batch_fraction: float = field(default=0.0, metadata=_FRACTION)
+    service_tier: Literal["standard", "flex", "priority"] = "standard"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PromptingStrategy(ApiCallFields, StrategyBase):
+    """Prompt a hosted model with a system prompt and few-shot examples."""
+
+    model: Ref | InlineModel
+    n_shots: int = field(default=0, metadata=spec(unit="examples in the prompt"))
+    tokens_per_shot: float = field(default=0.0, metadata=spec(unit="tokens"))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RagStrategy(ApiCallFields, StrategyBase):
+    """Retrieve chunks from a vector index and add them to the prompt of a hosted model."""
+
+    model: Ref | InlineModel
+    n_shots: int = field(default=0, metadata=spec(unit="examples in the prompt"))
+    tokens_per_shot: float = field(default=0.0, metadata=spec(unit="tokens"))
+    embedding_model: Ref | InlineEmbedding
+    corpus_tokens: float = field(metadata=spec(unit="tokens in the corpus"))
+    corpus_churn_fraction_per_month: float = field(default=0.0, metadata=_FRACTION)
+    chunks_per_request: int = field(default=5, metadata=spec(unit="chunks retrieved per request"))
+    tokens_per_chunk: float = field(default=350.0, metadata=spec(exclusive_min=True, unit="tokens"))
+    chunk_overlap_tokens: float = field(default=0.0, metadata=spec(unit="tokens shared by adjacent chunks"))
+    embedding_dimensions: int | None = field(default=None, metadata=spec(min=1, unit="floats per vector"))
+    vector_db: Ref | InlineVectorDb
+    reranker: Ref | InlineReranker | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrainingFields:
+    """Fields of strategies that fine-tune on labelled examples."""
+
+    n_training_examples: int = field(metadata=spec(unit="examples"))
+    tokens_per_example: float = field(metadata=spec(exclusive_min=True, unit="tokens per example"))
+    n_epochs: float = field(default=3.0, metadata=spec(exclusive_min=True, max=100.0, unit="epochs"))
+    labeling: Ref | InlineLabeling | None = None
+    retrain_every_months: int = field(default=0, metadata=spec(unit="months; 0 = never"))
+    n_new_examples_per_retrain: int = field(default=0, metadata=spec(unit="examples"))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FinetuneHostedStrategy(ApiCallFields, TrainingFields, StrategyBase):
+    """Fine-tune a hosted model through a provider's API and call the tuned model."""
+
+    offer: Ref | InlineOffer
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FinetuneSelfhostedStrategy(TrainingFields, StrategyBase):
+    """Fine-tune an open model on rented GPUs and serve it yourself."""
+
+    base_model: Ref | OpenModel
+    method: Literal["full", "lora", "qlora"] = "lora"
+    train_gpu_offer: Ref | GpuOffer
+    serve_gpu_offer: Ref | GpuOffer
+    serving: Literal["dedicated", "serverless"] = "dedicated"
+    system_prompt_tokens: float = field(default=0.0, metadata=spec(unit="tokens"))
+
+
+Strategy = PromptingStrategy | RagStrategy | FinetuneHostedStrategy | FinetuneSelfhostedStrategy
+
+STRATEGY_KINDS: dict[str, type[Any]] = {
+    "prompting": PromptingStrategy,
+    "rag": RagStrategy,
+    "finetune_hosted": FinetuneHostedStrategy,
+    "finetune_selfhosted": FinetuneSelfhostedStrategy,
+}
+
+INLINE_TYPES: dict[str, type[Any]] = {
+    "model": InlineModel,
+    "embedding_model": InlineEmbedding,
+    "offer": InlineOffer,
+    "labeling": InlineLabeling,
+    "vector_db": InlineVectorDb,
+    "reranker": InlineReranker,
+}
+"""Reference fields that accept an inline mapping, and its type."""
+
+INLINE_CATALOG_TYPES: dict[str, type[Any]] = {
+    "base_model": OpenModel,
+    "train_gpu_offer": GpuOffer,
+    "serve_gpu_offer": GpuOffer,
+}
+"""Reference fields whose inline mapping has the catalog entry's own fields (e.g. an open model's
+architecture, or a GPU offer naming a ``gpus`` id and its price)."""
+
+INLINE_SOURCE_URL = "https://inline.invalid/scenario"
+"""``source_url`` recorded for catalog entries given inline in a scenario (they have no other source)."""
+
+_INLINE_ENTRY_DEFAULTS: dict[str, str] = {"name": "inline", "provider": "inline", "instance": "inline"}
+_ENTRY_FIELDS = ("id", "source_url", "as_of", "confidence", "notes")
+
+REF_FIELDS = (*INLINE_TYPES, *INLINE_CATALOG_TYPES)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Scenario:
+    """A whole scenario file. ``source`` and ``lines`` locate fields for error messages."""
+
+    schema_version: int = 1
+    name: str = "Untitled scenario"
+    horizon_months: int = field(default=24, metadata=spec(min=1, max=MAX_HORIZON_MONTHS, unit="months"))
+    discount_rate_annual_fraction: float = field(
+        default=0.0, metadata=spec(max=1.0, unit="fraction per year")
+    )
+    workload: Workload
+    value: Value | None = None
+    people: People = field(default_factory=People)
+    needs: Needs | None = None
+    strategies: tuple[Strategy, ...]
+    source: str = field(default="<scenario>", compare=False, repr=False)
+    lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
+    uncertain: tuple[tuple[str, Distribution], ...] = field(default=(), repr=False)
+    """Distributions written in place of numbers, by field path (the fields hold their central values)."""
+
+    def line(self, path: str) -> int | None:
+        """Line of a dotted field path such as ``strategies[1].model`` (None when unknown)."""
+        return self.lines.get(path)
+
+    def strategy(self, strategy_id: str) -> Strategy:
+        """The strategy with this id (KeyError if absent)."""
+        for s in self.strategies:
+            if s.id == strategy_id:
+                return s
+        raise KeyError(strategy_id)

@@ -1,0 +1,18 @@
+"""Monte Carlo over uncertain inputs: vectorised costs per draw (``costs``), bands and chance of winning
+(``monte_carlo``), the tornado (``sensitivity``) and accuracy from eval files (``evals``)."""
+
+from __future__ import annotations
+
+from costmodel.simulation.evals import EvalSummary, apply_evals, parse_evals
+from costmodel.simulation.monte_carlo import SimulationResult, simulate
+from costmodel.simulation.sensitivity import Tornado, tornado_for
+
+__all__ = [
+    "EvalSummary",
+    "SimulationResult",
+    "Tornado",
+    "apply_evals",
+    "parse_evals",
+    "simulate",
+    "tornado_for",
+]
