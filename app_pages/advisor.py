@@ -14,8 +14,8 @@ from costmodel.cli.common import to_json
 from costmodel.scenario.types import Needs
 from ui import state
 from ui.chart import file_stem, show_chart
-from ui.figures import KIND_LABELS
-from ui.figures_advisor import advisor_scores_figure
+from ui.figures.advisor import advisor_scores_figure
+from ui.figures.common import KIND_LABELS
 
 NOT_ANSWERED = "not answered"
 

@@ -6,8 +6,8 @@ import streamlit as st
 
 from ui import state, summary
 from ui.chart import show_chart
-from ui.figures import cumulative_cost_figure
-from ui.figures_breakeven import breakdown_figure, cost_vs_volume_figure, unit_cost_figure
+from ui.figures.breakeven import breakdown_figure, cost_vs_volume_figure, unit_cost_figure
+from ui.figures.common import cumulative_cost_figure
 
 st.title("Breakeven")
 result = state.result_or_stop()

@@ -7,7 +7,7 @@ import streamlit as st
 
 from ui import state
 from ui.chart import show_chart
-from ui.figures_latency import latency_budget_ms, latency_stages_figure, latency_vs_cost_figure
+from ui.figures.latency import latency_budget_ms, latency_stages_figure, latency_vs_cost_figure
 
 st.title("Latency")
 result = state.result_or_stop()

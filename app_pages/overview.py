@@ -6,9 +6,9 @@ import streamlit as st
 
 from ui import export, state, summary
 from ui.chart import file_stem, show_chart
-from ui.figures import cumulative_cost_figure
-from ui.figures_breakeven import breakdown_figure, cost_vs_volume_figure, unit_cost_figure
-from ui.figures_latency import latency_stages_figure, latency_vs_cost_figure
+from ui.figures.breakeven import breakdown_figure, cost_vs_volume_figure, unit_cost_figure
+from ui.figures.common import cumulative_cost_figure
+from ui.figures.latency import latency_stages_figure, latency_vs_cost_figure
 
 st.title("Prompt, RAG or fine-tune?")
 result = state.result_or_stop()

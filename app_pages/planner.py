@@ -24,7 +24,7 @@ from costmodel.gpu.serving import (
 )
 from costmodel.gpu.training import METHODS, TrainingEstimate, TrainingInputs, calibrate_mfu, estimate_training
 from costmodel.scenario.types import FinetuneSelfhostedStrategy, Scenario
-from ui.figures_gpu import (
+from ui.figures.gpu import (
     GpuComparisonRow,
     MemoryBar,
     gpu_comparison_figure,

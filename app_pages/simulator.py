@@ -17,7 +17,7 @@ from costmodel.simulation.sensitivity import Tornado, default_pair, tornado_for
 from ui import state
 from ui.chart import show_chart
 from ui.export import to_csv
-from ui.figures_simulate import (
+from ui.figures.simulate import (
     QUANTITIES,
     bands_frame,
     breakeven_frame,

@@ -24,7 +24,7 @@ from costmodel.tokens.report import TokenReport, apply_to_scenario, build_report
 from costmodel.tokens.stats import training_cost
 from ui import state
 from ui.chart import show_chart
-from ui.figures_tokens import token_histogram_figure
+from ui.figures.tokens import token_histogram_figure
 
 # Largest file the page counts: the app's upload limit (server.maxUploadSize, in MiB like Streamlit's
 # uploader). No bare string literals at module level here: Streamlit's "magic" would print them.

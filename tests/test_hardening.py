@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-APP_SOURCES = sorted([REPO / "app.py", *(REPO / "app_pages").glob("*.py"), *(REPO / "ui").glob("*.py")])
-ALL_SOURCES = sorted([*APP_SOURCES, *(REPO / "costmodel").glob("*.py")])
+APP_SOURCES = sorted([REPO / "app.py", *(REPO / "app_pages").glob("*.py"), *(REPO / "ui").rglob("*.py")])
+ALL_SOURCES = sorted([*APP_SOURCES, *(REPO / "costmodel").rglob("*.py")])
 STREAMLIT_CACHES = {"cache_data", "cache_resource"}
 BOUNDS = {"max_entries", "ttl"}
 

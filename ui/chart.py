@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from ui import export
-from ui.figures import plotly_config
+from ui.figures.common import plotly_config
 
 TOOLBAR_FORMATS = {"PNG (3x)": "png", "SVG": "svg"}
 

@@ -25,7 +25,7 @@ import plotly.io as pio
 from costmodel.engine import RunResult
 from costmodel.scenario.io import dump_scenario
 from costmodel.strategies.common import CATEGORIES
-from ui.figures import EXPORT_WIDTH_PX, FIGURE_HEIGHT_PX
+from ui.figures.common import EXPORT_WIDTH_PX, FIGURE_HEIGHT_PX
 
 EXPORT_TEMPLATE = "plotly_white"
 """Exports leave the app's theme behind: light background, dark text, for memos and slides."""

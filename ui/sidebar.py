@@ -15,7 +15,7 @@ from costmodel.core.errors import InputError
 from costmodel.scenario.io import load_scenario, parse_scenario
 from costmodel.scenario.types import MAX_HORIZON_MONTHS
 from ui import share, state
-from ui.figures_breakeven import format_count
+from ui.figures.breakeven import format_count
 from ui.prices import upload_name
 
 PICK_KEY = "sb_pick"

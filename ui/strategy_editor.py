@@ -32,7 +32,7 @@ from costmodel.scenario.types import (
     StrategyBase,
 )
 from ui import state
-from ui.figures import KIND_LABELS
+from ui.figures.common import KIND_LABELS
 from ui.prices import REF_KINDS
 
 SOURCE = "strategy editor"

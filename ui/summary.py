@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from costmodel.engine import RunResult
-from ui.figures import KIND_LABELS, available
-from ui.figures_breakeven import format_count
+from ui.figures.breakeven import format_count
+from ui.figures.common import KIND_LABELS, available
 
 
 def format_usd(value: float) -> str:

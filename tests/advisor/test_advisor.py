@@ -578,7 +578,7 @@ def test_more_examples_never_hurt_fine_tuning_nor_help_prompting(needs: Needs, l
 
 
 def test_example_scenario_advice_runs_with_the_built_in_catalogs() -> None:
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     result = run(load_scenario(root / "examples" / "fintech-support.yaml"))
     advice = advise(result)
     assert advice.recommended_id in {s.id for s in result.scenario.strategies}

@@ -25,7 +25,7 @@ from costmodel.catalog.hardware import (
 from costmodel.catalog.loader import default_catalogs, parse_catalog
 from costmodel.core.errors import InputError
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 REQUIRED_GPUS = {
     "a10g-24gb",

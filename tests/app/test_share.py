@@ -24,7 +24,7 @@ from ui.share import (
     encode_scenario,
 )
 
-EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples").glob("*.yaml"))
+EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*.yaml"))
 FIELD = f"query parameter '{QUERY_PARAM}'"
 
 

@@ -11,7 +11,7 @@ from costmodel.scenario.io import parse_scenario
 from costmodel.scenario.uncertain import UncertainInput
 from costmodel.simulation.monte_carlo import SimulationResult, simulate
 from costmodel.simulation.sensitivity import tornado_for
-from ui.figures_simulate import (
+from ui.figures.simulate import (
     bands_frame,
     breakeven_frame,
     breakeven_histogram_figure,

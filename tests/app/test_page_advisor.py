@@ -11,9 +11,9 @@ from streamlit.testing.v1 import AppTest
 
 from costmodel.scenario.io import load_scenario
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PAGE = ROOT / "app_pages" / "advisor.py"
-SITUATIONS = Path(__file__).parent / "data" / "advisor"
+SITUATIONS = Path(__file__).parents[1] / "data" / "advisor"
 
 
 @pytest.fixture

@@ -15,7 +15,15 @@ from ui_golden import BREAKEVEN_MONTH, BREAKEVEN_VOLUME, TOTAL_A_USD, TOTAL_B_US
 from costmodel.catalog.entry import Catalogs
 from costmodel.engine import RunResult, run
 from costmodel.scenario.io import load_scenario
-from ui.figures import (
+from ui.figures.breakeven import (
+    breakdown_figure,
+    breakeven_volume_label,
+    cost_vs_volume_figure,
+    format_count,
+    unit_cost_figure,
+    volume_grid,
+)
+from ui.figures.common import (
     FIGURE_HEIGHT_PX,
     PALETTE,
     TOOLBAR_SCALE,
@@ -24,17 +32,9 @@ from ui.figures import (
     plotly_config,
     strategy_colors,
 )
-from ui.figures_breakeven import (
-    breakdown_figure,
-    breakeven_volume_label,
-    cost_vs_volume_figure,
-    format_count,
-    unit_cost_figure,
-    volume_grid,
-)
-from ui.figures_latency import latency_stages_figure, latency_vs_cost_figure
+from ui.figures.latency import latency_stages_figure, latency_vs_cost_figure
 
-EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples").glob("*.yaml"))
+EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*.yaml"))
 
 BUILDERS: dict[str, Callable[[RunResult], go.Figure]] = {
     "cumulative": cumulative_cost_figure,
@@ -233,7 +233,7 @@ def test_unavailable_strategies_are_left_out_of_charts(golden: RunResult) -> Non
 
 def test_many_breakevens_are_numbered_not_arrowed(example_result: RunResult) -> None:
     """Beyond MAX_ARROW_LABELS markers, labels would overlap: numbers on the chart, words in the legend."""
-    from ui.figures import MAX_ARROW_LABELS
+    from ui.figures.common import MAX_ARROW_LABELS
 
     fig = cost_vs_volume_figure(example_result)
     markers = [t for t in fig.data if t.legendgroup == "breakeven"]
@@ -249,7 +249,7 @@ def test_many_breakevens_are_numbered_not_arrowed(example_result: RunResult) -> 
 
 
 def test_crowded_legend_moves_under_the_plot_and_the_figure_grows(example_result: RunResult) -> None:
-    from ui.figures import LEGEND_ROW_PX, MAX_ARROW_LABELS
+    from ui.figures.common import LEGEND_ROW_PX, MAX_ARROW_LABELS
 
     fig = cost_vs_volume_figure(example_result)
     n = sum(1 for t in fig.data if t.legendgroup == "breakeven")

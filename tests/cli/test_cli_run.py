@@ -13,7 +13,7 @@ import pytest
 
 from costmodel.cli.dispatch import main
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "fintech-support.yaml"
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
 

@@ -25,7 +25,7 @@ from costmodel.gpu.serving import (
 )
 from costmodel.gpu.training import TrainingInputs, estimate_training
 
-DATA = Path(__file__).parent / "data" / "reference-cases.yaml"
+DATA = Path(__file__).parents[1] / "data" / "reference-cases.yaml"
 CASES: dict[str, Any] = {c["id"]: c for c in load_yaml(DATA.read_bytes(), source=str(DATA))["cases"]}
 CAT = default_catalogs()
 A100_80 = CAT.find("gpus", "a100-sxm-80gb")

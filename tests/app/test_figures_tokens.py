@@ -9,7 +9,7 @@ import pytest
 
 from costmodel.tokens.parsers import Upload
 from costmodel.tokens.report import build_report
-from ui.figures_tokens import token_histogram_figure, trace_name
+from ui.figures.tokens import token_histogram_figure, trace_name
 
 ROWS = [{"prompt": "word " * (10 * i + 1), "completion": "ok " * i} for i in range(1, 30)]
 

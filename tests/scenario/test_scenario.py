@@ -12,7 +12,7 @@ from costmodel.core.errors import InputError
 from costmodel.scenario.io import dump_scenario, load_scenario, parse_scenario, scenario_to_dict
 from costmodel.scenario.types import PromptingStrategy
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
 
 MINIMAL = """\

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from costmodel.scenario.io import load_scenario
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PAGE = ROOT / "app_pages" / "simulator.py"
 
 

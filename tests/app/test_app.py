@@ -15,7 +15,7 @@ from costmodel.scenario.io import dump_scenario, load_scenario, parse_scenario
 from ui import share, sidebar
 from ui import state as ui_state
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
 TIMEOUT_S = 60

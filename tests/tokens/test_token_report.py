@@ -20,7 +20,7 @@ from costmodel.tokens.report import (
     report_rows,
 )
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "fintech-support.yaml"
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "fintech-support.yaml"
 
 CHATS = [
     {

@@ -19,7 +19,7 @@ from costmodel.simulation.monte_carlo import (
     strategy_summary_rows,
 )
 from costmodel.simulation.sensitivity import HIGH_QUANTILE, LOW_QUANTILE, Tornado
-from ui.figures import KIND_LABELS, strategy_colors, style
+from ui.figures.common import KIND_LABELS, strategy_colors, style
 
 QUANTITIES = {
     "cumulative": ("cumulative cost", "cumulative cost (USD)"),

@@ -19,9 +19,9 @@ from costmodel.catalog.entry import Catalogs
 from costmodel.engine import RunResult
 from costmodel.strategies.common import CATEGORIES
 from ui import export, summary
-from ui.figures import cumulative_cost_figure
-from ui.figures_breakeven import cost_vs_volume_figure
-from ui.figures_latency import latency_stages_figure
+from ui.figures.breakeven import cost_vs_volume_figure
+from ui.figures.common import cumulative_cost_figure
+from ui.figures.latency import latency_stages_figure
 
 CHROMIUM = Path("/usr/bin/chromium")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from costmodel.engine import RunResult, StrategyResult
-from ui.figures import available, strategy_colors, strategy_label, style
+from ui.figures.common import available, strategy_colors, strategy_label, style
 
 STAGE_LABELS = {
     "query_embedding": "query embedding",

@@ -22,7 +22,7 @@ from costmodel.scenario.io import load_scenario, parse_scenario
 from costmodel.strategies import registry as strategy_module
 from costmodel.strategies.finetune_selfhosted import prepare_finetune_selfhosted
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 H = 12
 S_PER_MONTH = 730 * 3600
 

@@ -8,7 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from costmodel.tokens.stats import ModelTokenStats
-from ui.figures import FIGURE_HEIGHT_PX, PALETTE
+from ui.figures.common import FIGURE_HEIGHT_PX, PALETTE
 
 DIRECTIONS = ("input", "output")
 N_BINS = 40

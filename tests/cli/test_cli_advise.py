@@ -15,7 +15,7 @@ from advisor_data import DATA, overlay_catalogs
 from costmodel.cli import advise as cli_advise
 from costmodel.cli.dispatch import SUBCOMMAND_MODULES, main
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SITUATION = DATA / "advisor" / "code-review-inhouse-framework.yaml"
 
 

@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 from costmodel.engine import RunResult, sweep_totals
 from costmodel.formulas.breakeven import VOLUME_GRID_MAX_REQUESTS_PER_MONTH
 from costmodel.strategies.common import CATEGORIES
-from ui.figures import (
+from ui.figures.common import (
     CATEGORY_COLORS,
     add_breakeven_marker,
     available,

@@ -10,7 +10,7 @@ from costmodel.advisor.criteria import BY_ID
 from costmodel.advisor.recommendation import advise
 from costmodel.engine import run
 from costmodel.scenario.io import load_scenario
-from ui.figures_advisor import advisor_scores_figure
+from ui.figures.advisor import advisor_scores_figure
 
 
 def figure_for(name: str):  # type: ignore[no-untyped-def]

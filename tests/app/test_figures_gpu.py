@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import numpy as np
 
 from costmodel.catalog.loader import default_catalogs
 from costmodel.gpu.serving import ServingInputs, estimate_serving, request_timings
 from costmodel.gpu.training import MemoryBreakdown, TrainingInputs, estimate_training
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # ui/ is a top-level package beside costmodel/
-from ui.figures_gpu import (
+from ui.figures.gpu import (
     GpuComparisonRow,
     MemoryBar,
     gpu_comparison_figure,
