@@ -10,11 +10,13 @@ import pandas as pd
 import streamlit as st
 
 from costmodel.core.errors import InputError
-from costmodel.scenario.uncertain import UncertainInput, default_uncertainty, scenario_inputs
+from costmodel.scenario.uncertain import UncertainInput, scenario_inputs
+from costmodel.simulation.default_ranges import default_uncertainty
 from costmodel.simulation.evals import EvalSummary, apply_evals, parse_evals
-from costmodel.simulation.monte_carlo import SimulationResult, simulate
+from costmodel.simulation.monte_carlo import simulate
+from costmodel.simulation.results import SimulationResult
 from costmodel.simulation.sensitivity import Tornado, default_pair, tornado_for
-from ui import state
+from ui import messages, session, session_catalogs
 from ui.chart import show_chart
 from ui.export import to_csv
 from ui.figures.simulate import (
@@ -29,6 +31,7 @@ from ui.figures.simulate import (
     win_frame,
     win_probability_figure,
 )
+from ui.markdown import md
 
 DRAW_CHOICES = (1_000, 10_000, 100_000, 1_000_000)
 # Session key of the last run's (run key, SimulationResult): reruns with the same inputs reuse it.
@@ -53,7 +56,7 @@ def download(frame: pd.DataFrame, *, name: str, key: str) -> None:
 
 def run_key(scenario_text: str, draws: int, seed: int, use_default: bool, evals_digest: str) -> str:
     """Everything a simulation depends on, hashed."""
-    text = repr((scenario_text, state.catalogs_key(), draws, seed, use_default, evals_digest))
+    text = repr((scenario_text, session_catalogs.catalogs_key(), draws, seed, use_default, evals_digest))
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -64,7 +67,10 @@ def progress_bar() -> tuple[Callable[[int, int], None], Callable[[], None]]:
     def update(done: int, total: int) -> None:
         bar.progress(done / total, text=f"Simulating… {done:,} of {total:,} draws")
 
-    return update, bar.empty
+    def clear() -> None:
+        bar.empty()
+
+    return update, clear
 
 
 st.title("Simulator")
@@ -75,8 +81,8 @@ st.caption(
     "ranges, or upload eval results."
 )
 
-base = state.get_scenario()
-catalogs = state.current_catalogs()
+base = session.get_scenario()
+catalogs = session_catalogs.current_catalogs()
 with st.container(border=True):
     c1, c2, c3 = st.columns([2, 1, 2])
     draws = c1.select_slider(
@@ -115,7 +121,7 @@ try:
     inputs: list[UncertainInput] = scenario_inputs(scenario)
     if use_default:
         inputs += default_uncertainty(scenario, catalogs)
-    key = run_key(state.scenario_yaml(), draws, seed, use_default, digest)
+    key = run_key(session.scenario_yaml(), draws, seed, use_default, digest)
     cached = st.session_state.get(RESULT_KEY)
     if cached is not None and cached[0] == key:
         result: SimulationResult = cached[1]
@@ -132,7 +138,7 @@ try:
         done()
         st.session_state[RESULT_KEY] = (key, result)
 except InputError as exc:
-    state.show_error(str(exc), title="The simulation cannot run; fix the scenario or the uploaded file:")
+    messages.show_error(str(exc), title="The simulation cannot run; fix the scenario or the uploaded file:")
     st.stop()
 
 if summaries:
@@ -182,7 +188,7 @@ st.dataframe(
     },
 )
 for note in result.notes:
-    st.caption(state.md(f"Note: {note}"))
+    st.caption(md(f"Note: {note}"))
 
 tab_range, tab_win, tab_breakeven, tab_tornado, tab_inputs = st.tabs(
     ["Cost range", "Chance of winning", "Breakeven month", "What decides it", "Inputs"]
@@ -249,7 +255,7 @@ with tab_tornado:
                     )
                 st.session_state[TORNADO_KEY] = (t_key, tornado)
         except InputError as exc:
-            state.show_error(str(exc))
+            messages.show_error(str(exc))
             st.stop()
         show_chart(tornado_figure(tornado), key="sim_tornado", name="tornado")
         download(tornado_frame(tornado), name="simulation-tornado", key="sim_tornado_data")

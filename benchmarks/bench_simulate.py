@@ -30,7 +30,8 @@ from costmodel.catalog.loader import default_catalogs
 from costmodel.engine import run
 from costmodel.scenario.io import load_scenario, revalidate
 from costmodel.scenario.types import PromptingStrategy, Scenario
-from costmodel.scenario.uncertain import UncertainInput, default_uncertainty, scenario_inputs, with_values
+from costmodel.scenario.uncertain import UncertainInput, scenario_inputs, with_values
+from costmodel.simulation.default_ranges import default_uncertainty
 from costmodel.simulation.monte_carlo import input_streams, sample_inputs, simulate
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "fintech-support.yaml"
@@ -74,11 +75,14 @@ def baseline_seconds_per_draw(scenario: Scenario, inputs: list[UncertainInput]) 
 
 def main() -> None:
     scenario = bench_scenario()
-    inputs = scenario_inputs(scenario) + default_uncertainty(scenario)
+    catalogs = default_catalogs()
+    inputs = scenario_inputs(scenario) + default_uncertainty(scenario, catalogs)
     n_strategies = len(scenario.strategies)
 
     def once(draws: int = DRAWS) -> object:
-        return simulate(scenario, draws=draws, rng=np.random.default_rng(42), inputs=inputs)
+        return simulate(
+            scenario, draws=draws, rng=np.random.default_rng(42), inputs=inputs, catalogs=catalogs
+        )
 
     result = once()  # warm-up: catalogs and the price database load once per process
     wall, cpu = median_seconds(once, 7)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from costmodel.engine import BreakevenPair, RunResult
+from costmodel.formulas.value import net_value_usd
 from costmodel.scenario.types import PromptingStrategy, RagStrategy, Scenario
 
 USD_PER_MILLION = 1_000_000
@@ -76,7 +77,8 @@ def snapshot(result: RunResult, volume_factor: float = 1.0) -> Snapshot:
     """Figures of every strategy; ``volume_factor`` scales every month's requests (1 = the run itself).
 
     At a factor other than 1 the horizon total, month-1 cost and net value are re-evaluated from the
-    prepared strategies with the same formulas as the engine; latency does not depend on volume.
+    prepared strategies with the same formulas as the engine (net value:
+    :func:`costmodel.formulas.value.net_value_usd`); latency does not depend on volume.
     Breakeven pairs are only kept at factor 1.
     """
     scenario = result.scenario
@@ -97,12 +99,12 @@ def snapshot(result: RunResult, volume_factor: float = 1.0) -> Snapshot:
             total = r.one_off_usd + float(monthly.sum())
             month1 = float(monthly[0])
             if value is not None and r.accuracy_fraction is not None:
-                n_total = float(requests.sum())
-                correct = n_total * r.accuracy_fraction
-                net = (
-                    correct * value.usd_per_correct_answer
-                    - (n_total - correct) * value.usd_per_wrong_answer
-                    - total
+                net = net_value_usd(
+                    n_requests=float(requests.sum()),
+                    accuracy_fraction=r.accuracy_fraction,
+                    usd_per_correct_answer=value.usd_per_correct_answer,
+                    usd_per_wrong_answer=value.usd_per_wrong_answer,
+                    cost_usd=total,
                 )
         inp = r.details.get("input_tokens_per_request")
         figures.append(

@@ -9,19 +9,18 @@ from typing import Any
 
 import numpy as np
 
+from costmodel.catalog.entry import Catalogs
+from costmodel.catalog.loader import default_catalogs
 from costmodel.cli.common import add_format_flag, emit
 from costmodel.core.errors import InputError
+from costmodel.scenario.examples import resolve_scenario_path
 from costmodel.scenario.io import load_scenario
 from costmodel.scenario.types import Scenario
-from costmodel.scenario.uncertain import UncertainInput, default_uncertainty, scenario_inputs
+from costmodel.scenario.uncertain import UncertainInput, scenario_inputs
+from costmodel.simulation.default_ranges import default_uncertainty
 from costmodel.simulation.evals import apply_evals, parse_evals
-from costmodel.simulation.monte_carlo import (
-    MAX_DRAWS,
-    Quantiles,
-    SimulationResult,
-    simulate,
-    strategy_summary_rows,
-)
+from costmodel.simulation.monte_carlo import MAX_DRAWS, simulate
+from costmodel.simulation.results import Quantiles, SimulationResult, strategy_summary_rows
 from costmodel.simulation.sensitivity import Tornado, tornado_for
 
 DEFAULT_DRAWS = 10_000
@@ -88,9 +87,11 @@ def simulation_dict(result: SimulationResult, tornado: Tornado | None, *, seed: 
     }
 
 
-def load_inputs(path: str, *, default: bool, evals_path: str | None) -> tuple[Scenario, list[UncertainInput]]:
+def load_inputs(
+    path: str, *, default: bool, evals_path: str | None, catalogs: Catalogs
+) -> tuple[Scenario, list[UncertainInput]]:
     """The scenario (with eval results applied) and the inputs to sample."""
-    scenario = load_scenario(path)
+    scenario = load_scenario(resolve_scenario_path(path))
     if evals_path is not None:
         try:
             data = Path(evals_path).read_bytes()
@@ -99,7 +100,7 @@ def load_inputs(path: str, *, default: bool, evals_path: str | None) -> tuple[Sc
         scenario = apply_evals(scenario, parse_evals(data, source=evals_path), source=evals_path)
     inputs = scenario_inputs(scenario)
     if default:
-        inputs += default_uncertainty(scenario)
+        inputs += default_uncertainty(scenario, catalogs)
     return scenario, inputs
 
 
@@ -114,13 +115,22 @@ def _check_flags(args: argparse.Namespace) -> None:
 
 def _simulate(args: argparse.Namespace) -> int:
     _check_flags(args)
-    scenario, inputs = load_inputs(args.scenario, default=args.default_uncertainty, evals_path=args.evals)
-    result = simulate(scenario, draws=args.draws, rng=np.random.default_rng(args.seed), inputs=inputs)
+    catalogs = default_catalogs()
+    scenario, inputs = load_inputs(
+        args.scenario, default=args.default_uncertainty, evals_path=args.evals, catalogs=catalogs
+    )
+    result = simulate(
+        scenario, draws=args.draws, rng=np.random.default_rng(args.seed), inputs=inputs, catalogs=catalogs
+    )
     tornado = None
     if inputs:
         try:
             tornado = tornado_for(
-                scenario, inputs, strategy_id=args.tornado_strategy, versus_id=args.tornado_versus
+                scenario,
+                inputs,
+                strategy_id=args.tornado_strategy,
+                versus_id=args.tornado_versus,
+                catalogs=catalogs,
             )
         except InputError as exc:
             flags = {"strategy": "--tornado-strategy", "versus": "--tornado-versus"}

@@ -1,5 +1,5 @@
-"""Pure, vectorised formulas: token and infrastructure costs (``costs``), breakeven points (``breakeven``)
-and hosted-API latency (``latency``)."""
+"""Pure, vectorised formulas: token and infrastructure costs (``costs``), breakeven points (``breakeven``),
+hosted-API latency (``latency``) and net value (``value``)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """Scenario files (SCENARIO.md, version 1): the typed model (``types``), strict loading and dumping (``io``),
-distributions of uncertain inputs (``distributions``) and field paths into a scenario (``uncertain``)."""
+distributions of uncertain inputs (``distributions``, parsed by ``distribution_parser``, CDF numerics in
+``beta_function``) and field paths into a scenario (``uncertain``)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Distributions for uncertain scenario inputs: strict parsing, seeded sampling, CDF and quantiles.
+"""Distributions for uncertain scenario inputs: central value, mean, seeded sampling, CDF and quantiles.
 
 YAML syntax (docs/SCENARIO.md, "Uncertain inputs"), accepted wherever a scenario expects a number:
 
@@ -17,12 +17,14 @@ mean ``(low + 4 likely + high) / 6`` is the classic three-point estimate (Malcol
 Fazar 1959, "Application of a technique for research and development program evaluation", Operations
 Research 7(5); the PMI PMBOK Guide's "three-point estimating"). Pick ``triangular`` when the extremes
 are as plausible as the shape suggests.
+
+Parsing a mapping into one of these lives in :mod:`costmodel.scenario.distribution_parser`; the
+beta-function numerics behind the CDFs in :mod:`costmodel.scenario.beta_function`.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass
 from statistics import NormalDist
 from typing import Any
@@ -30,7 +32,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from costmodel.core.schema import Collector, check_number, describe, line_of, suggest
+from costmodel.scenario.beta_function import beta_cdf, invert_cdf
 
 Array = NDArray[np.float64]
 
@@ -46,60 +48,6 @@ Z_P90 = NormalDist().inv_cdf(0.9)
 JEFFREYS_PRIOR = 0.5
 """Beta(1/2, 1/2) prior for eval accuracies: its intervals are close to Wilson's (Brown, Cai and
 DasGupta 2001, "Interval Estimation for a Binomial Proportion", Statistical Science 16(2))."""
-
-
-def beta_cdf(x: float, a: float, b: float) -> float:
-    """Regularised incomplete beta function ``I_x(a, b)``: the CDF of Beta(a, b) at ``x``.
-
-    Continued fraction evaluated with the modified Lentz method (Press et al., Numerical Recipes,
-    3rd ed., §6.4), converging in O(sqrt(max(a, b))) terms.
-
-    >>> round(beta_cdf(0.5, 2.0, 3.0), 12)  # 11/16, by integrating 12 x (1 - x)^2
-    0.6875
-    """
-    if x <= 0.0:
-        return 0.0
-    if x >= 1.0:
-        return 1.0
-    log_front = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
-    if x < (a + 1.0) / (a + b + 2.0):
-        return math.exp(log_front) * _beta_fraction(a, b, x) / a
-    return 1.0 - math.exp(log_front) * _beta_fraction(b, a, 1.0 - x) / b
-
-
-def _beta_fraction(a: float, b: float, x: float) -> float:
-    tiny, eps = 1e-300, 1e-16
-    qab, qap, qam = a + b, a + 1.0, a - 1.0
-    c, d = 1.0, 1.0 - qab * x / qap
-    d = 1.0 / (d if abs(d) > tiny else tiny)
-    h = d
-    for m in range(1, 100_000):
-        m2 = 2 * m
-        for aa in (
-            m * (b - m) * x / ((qam + m2) * (a + m2)),
-            -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2)),
-        ):
-            d = 1.0 + aa * d
-            d = 1.0 / (d if abs(d) > tiny else tiny)
-            c = 1.0 + aa / c
-            c = c if abs(c) > tiny else tiny
-            h *= d * c
-        if abs(d * c - 1.0) < eps:
-            break
-    return h
-
-
-def _invert(cdf: Any, q: float, lo: float, hi: float) -> float:
-    """x in [lo, hi] with cdf(x) = q, by bisection to the last representable digit."""
-    for _ in range(200):
-        mid = 0.5 * (lo + hi)
-        if mid in (lo, hi):
-            break
-        if cdf(mid) < q:
-            lo = mid
-        else:
-            hi = mid
-    return 0.5 * (lo + hi)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -168,7 +116,7 @@ class ThreePoint:
             if q <= (m - lo) / (hi - lo):
                 return lo + math.sqrt(q * (hi - lo) * (m - lo))
             return hi - math.sqrt((1.0 - q) * (hi - lo) * (hi - m))
-        return _invert(self.cdf, q, lo, hi)
+        return invert_cdf(self.cdf, q, lo, hi)
 
     def to_plain(self) -> dict[str, Any]:
         """The YAML mapping this distribution was written as."""
@@ -312,7 +260,7 @@ class EvalBeta:
 
     def ppf(self, q: float) -> float:
         """The q-quantile."""
-        return _invert(self.cdf, q, 0.0, 1.0)
+        return invert_cdf(self.cdf, q, 0.0, 1.0)
 
     def to_plain(self) -> dict[str, Any]:
         """The YAML mapping of this distribution."""
@@ -324,116 +272,3 @@ class EvalBeta:
 
 
 Distribution = ThreePoint | Uniform | LogNormal | EvalBeta
-
-_KEYS: dict[str, tuple[str, ...]] = {
-    "pert": ("low", "likely", "high"),
-    "triangular": ("low", "likely", "high"),
-    "uniform": ("low", "high"),
-    "lognormal": ("median", "p90"),
-    "beta": ("n_correct", "n_items"),
-}
-"""Required keys of each ``dist`` (besides ``dist`` itself, which only three-point estimates may omit)."""
-
-DIST_KEYS = frozenset({"dist", *(k for keys in _KEYS.values() for k in keys)})
-"""Every key a distribution mapping may hold."""
-
-
-def parse_distribution(
-    node: Mapping[str, Any], *, field: str, col: Collector, meta: Mapping[str, Any]
-) -> Distribution | None:
-    """Validate a distribution mapping written for the field ``field``; record problems in ``col``.
-
-    ``meta`` holds the field's bounds (:func:`costmodel.schema.spec`): every number of the mapping
-    must respect them, so a fraction's range stays within 0-1 and a count's stays non-negative.
-    Returns None when anything is wrong (the problems name ``field.key`` and its line).
-    """
-    kind = node.get("dist", DEFAULT_THREE_POINT)
-    if not isinstance(kind, str) or kind not in _KEYS:
-        hint = suggest(kind, _KEYS) if isinstance(kind, str) else ""
-        col.add(
-            line_of(node, "dist") or line_of(node),
-            f"{field}.dist",
-            f"expected one of {', '.join(_KEYS)}, got {describe(kind)}{hint}",
-        )
-        return None
-    wanted = _KEYS[kind]
-    ok = True
-    for key in node:
-        if key != "dist" and key not in wanted:
-            col.add(
-                line_of(node, key), f"{field}.{key}", f"unknown key for dist {kind}" + suggest(key, wanted)
-            )
-            ok = False
-    values: dict[str, float] = {}
-    bounded = {"low", "likely", "high"}
-    for key in wanted:
-        if key not in node:
-            col.add(
-                line_of(node),
-                f"{field}.{key}",
-                f"required key is missing (dist {kind} needs {', '.join(wanted)})",
-            )
-            ok = False
-            continue
-        key_meta = meta if key in bounded else {"min": 0.0}
-        out = check_number(node[key], field=f"{field}.{key}", line=line_of(node, key), col=col, meta=key_meta)
-        if out is None:
-            ok = False
-        else:
-            values[key] = float(out)
-    if not ok:
-        return None
-    return _checked(kind, values, node, field=field, col=col, meta=meta)
-
-
-def _checked(
-    kind: str,
-    v: dict[str, float],
-    node: Mapping[str, Any],
-    *,
-    field: str,
-    col: Collector,
-    meta: Mapping[str, Any],
-) -> Distribution | None:
-    """Cross-key rules: ordering, positivity, and shapes the field's bounds cannot hold."""
-
-    def bad(key: str, message: str) -> None:
-        col.add(line_of(node, key) or line_of(node), f"{field}.{key}", message)
-
-    if kind in ("pert", "triangular", "uniform"):
-        if v["low"] > v["high"]:
-            bad("low", f"low ({v['low']:g}) is greater than high ({v['high']:g})")
-            return None
-        if kind == "uniform":
-            return Uniform(low=v["low"], high=v["high"])
-        if not v["low"] <= v["likely"] <= v["high"]:
-            bad(
-                "likely",
-                f"likely ({v['likely']:g}) must lie between low ({v['low']:g}) and high ({v['high']:g})",
-            )
-            return None
-        return ThreePoint(low=v["low"], likely=v["likely"], high=v["high"], shape=kind)
-    if kind == "lognormal":
-        if meta.get("max") is not None:
-            bad(
-                "dist",
-                f"a lognormal is unbounded above but this field must be <= {meta['max']:g}: use low/likely/high",
-            )
-            return None
-        if not v["median"] > 0:
-            bad("median", f"a lognormal's median must be > 0, got {v['median']:g}")
-            return None
-        if v["p90"] < v["median"]:
-            bad("p90", f"p90 ({v['p90']:g}) is smaller than the median ({v['median']:g})")
-            return None
-        return LogNormal(median=v["median"], p90=v["p90"])
-    if meta.get("min") != 0.0 or meta.get("max") != 1.0:
-        bad("dist", "a beta (eval result) is only for fractions between 0 and 1 such as accuracy_fraction")
-        return None
-    if not v["n_items"] > 0:
-        bad("n_items", f"expected at least one item, got {v['n_items']:g}")
-        return None
-    if v["n_correct"] > v["n_items"]:
-        bad("n_correct", f"n_correct ({v['n_correct']:g}) is greater than n_items ({v['n_items']:g})")
-        return None
-    return EvalBeta(n_correct=v["n_correct"], n_items=v["n_items"])

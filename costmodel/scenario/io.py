@@ -41,6 +41,7 @@ from costmodel.scenario.types import (
     Value,
     Workload,
 )
+from costmodel.scenario.uncertain import extract_distributions, insert_distributions
 
 _TOP_KEYS = (
     "schema_version",
@@ -163,8 +164,6 @@ def parse_scenario(data: bytes | str, *, source: str = "<scenario>") -> Scenario
     if not isinstance(doc, Mapping):
         col.add(line_of(doc), "<file>", f"expected a scenario mapping, got {describe(doc)}")
         col.raise_if_any()
-    from costmodel.scenario.uncertain import extract_distributions
-
     doc, uncertain = extract_distributions(doc, col)
     lines: dict[str, int] = {}
     _record_lines(doc, "", lines)
@@ -269,8 +268,6 @@ def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
             continue
         out[f.name] = to_plain(value)
     out["strategies"] = [_ordered_strategy(s) for s in out["strategies"]]
-    from costmodel.scenario.uncertain import insert_distributions
-
     return insert_distributions(out, scenario)
 
 

@@ -4,14 +4,15 @@ Used by the simulator (random draws) and the tornado (one-at-a-time rows). Each 
 reaches the costs in one of three ways:
 
 - **outside preparation**: month-1 volume and growth (the request array), accuracy and the value
-  block (net value) are applied to the draws directly, as the engine applies them;
+  block (net value, :func:`costmodel.formulas.value.net_value_usd`) are applied to the draws
+  directly, as the engine applies them;
 - **through preparation**: any other scenario field is set to a ``(n, 1)`` array of draws and the
   strategy's preparer is run once for the whole batch ("vectorised"); one row of every batch is
   re-prepared with plain numbers and must agree to 1e-9, so a preparer that is not array-safe is
   caught rather than trusted. If it fails, the strategy is prepared draw by draw ("loop") when the
   run has at most ``max_loop_draws`` draws, else its preparation inputs are held at their central
   values ("fixed"), and a note says so;
-- **cost factors** (:class:`costmodel.uncertain.CostFactor`, e.g. a GPU price) multiply the
+- **cost factors** (:class:`costmodel.scenario.uncertain.CostFactor`, e.g. a GPU price) multiply the
   categories they name.
 
 With no uncertain inputs every figure is computed by the engine's own operations on the engine's
@@ -30,6 +31,7 @@ from numpy.typing import NDArray
 from costmodel.catalog.entry import Catalogs
 from costmodel.engine import RunResult, run
 from costmodel.formulas import costs as f
+from costmodel.formulas.value import net_value_usd
 from costmodel.scenario.types import Scenario
 from costmodel.scenario.uncertain import UncertainInput, with_values
 from costmodel.strategies.common import Context, PreparedStrategy
@@ -88,7 +90,7 @@ class CostModel:
         scenario: Scenario,
         inputs: tuple[UncertainInput, ...],
         *,
-        catalogs: Catalogs | None = None,
+        catalogs: Catalogs,
         at: dt.datetime | None = None,
         total_draws: int = 1,
         max_loop_draws: int = MAX_LOOP_DRAWS,
@@ -161,9 +163,14 @@ class CostModel:
             if value is not None and accuracy is not None:
                 v_c = values.get("value.usd_per_correct_answer", value.usd_per_correct_answer)
                 v_w = values.get("value.usd_per_wrong_answer", value.usd_per_wrong_answer)
-                correct = n_total * accuracy
-                wrong = n_total - correct
-                net = np.broadcast_to(correct * v_c - wrong * v_w - total, (n,))
+                net_usd = net_value_usd(
+                    n_requests=n_total,
+                    accuracy_fraction=np.asarray(accuracy, dtype=np.float64),
+                    usd_per_correct_answer=np.asarray(v_c, dtype=np.float64),
+                    usd_per_wrong_answer=np.asarray(v_w, dtype=np.float64),
+                    cost_usd=total,
+                )
+                net = np.broadcast_to(net_usd, (n,))
             out.append(
                 StrategyCosts(
                     one_off_usd=one_off,
@@ -244,15 +251,8 @@ class CostModel:
 
     def _prepare(self, plan: _Plan, values: Mapping[str, object]) -> PreparedStrategy:
         scenario = with_values(self.scenario, values)
-        ctx = Context(scenario=scenario, catalogs=self._catalogs(), at=self.at)
+        ctx = Context(scenario=scenario, catalogs=self.catalogs, at=self.at)
         return prepare(scenario.strategies[plan.index], ctx)
-
-    def _catalogs(self) -> Catalogs:
-        if self.catalogs is None:
-            from costmodel.catalog.loader import default_catalogs
-
-            self.catalogs = default_catalogs()
-        return self.catalogs
 
     def _row(self, plan: _Plan, values: Mapping[str, Array], r: int, requests: Array) -> tuple[Array, Array]:
         scalars = {path: float(values[path][r]) for path in plan.preparation_paths}

@@ -4,7 +4,7 @@ One row per (strategy, item): ``strategy_id`` (or ``strategy``), ``item_id`` (or
 either ``correct`` (0/1, true/false) or ``score`` (a number from 0 to 1; the sum of scores counts as
 the number correct). Each strategy's accuracy is ``k / n``, reported with a 95% Wilson score interval
 (Wilson 1927, "Probable inference, the law of succession, and statistical inference", JASA 22(158)),
-and enters the simulation as a Beta posterior (:class:`costmodel.distributions.EvalBeta`). Every
+and enters the simulation as a Beta posterior (:class:`costmodel.scenario.distributions.EvalBeta`). Every
 malformed row is reported with file, line and column.
 """
 

@@ -18,18 +18,23 @@ import hashlib
 import itertools
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from costmodel.catalog.entry import Catalogs
 from costmodel.core.errors import InputError
-from costmodel.engine import RunResult
+from costmodel.formulas.value import net_value_usd
 from costmodel.scenario.types import Scenario
 from costmodel.scenario.uncertain import UncertainInput, path_sort_key, scenario_inputs
 from costmodel.simulation.costs import MAX_LOOP_DRAWS, CostModel, StrategyCosts
+from costmodel.simulation.results import (
+    Bands,
+    BreakevenDistribution,
+    Quantiles,
+    SimulationResult,
+    StrategySimulation,
+)
 
 Array = NDArray[np.float64]
 
@@ -48,86 +53,6 @@ MIN_BAND_DRAWS = 1_000
 MAX_DRAWS = 1_000_000
 """Largest number of draws accepted. Each draw keeps 16 bytes per strategy (its total and net value,
 for exact percentiles): 80 MB for a million draws of five strategies."""
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Quantiles:
-    """10th, 50th and 90th percentile of a quantity over the draws."""
-
-    p10: float
-    p50: float
-    p90: float
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Bands:
-    """Percentiles month by month, each of shape (H,)."""
-
-    p10: Array
-    p50: Array
-    p90: Array
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class StrategySimulation:
-    """One strategy's distribution of outcomes (USD)."""
-
-    id: str
-    kind: str
-    available: bool
-    mode: str
-    """How sampled inputs reached its costs: central, vectorised, loop or fixed (see sim_costs)."""
-    total_usd: Quantiles | None
-    net_value_usd: Quantiles | None
-    monthly_usd: Bands | None
-    cumulative_usd: Bands | None
-    cumulative_net_value_usd: Bands | None
-    p_cheapest: float
-    """Share of draws in which it has the lowest horizon total (ties go to the first in the scenario)."""
-    p_best_value: float | None
-    """Share of draws in which it has the highest net value; None without a value block."""
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class BreakevenDistribution:
-    """When ``b`` catches up with ``a`` (the engine's orientation) across the draws.
-
-    Each draw's month is the engine's time breakeven for that draw: the first month at which the
-    strategy dearer at the start has cost no more in total than the other.
-    """
-
-    a: str
-    b: str
-    n_by_month: NDArray[np.int64]
-    """Draws whose breakeven is month m, at index m - 1 (shape (H,))."""
-    n_never: int
-    p_never: float
-    p10: int | None
-    p50: int | None
-    p90: int | None
-    """Percentiles with "never" counted as later than the horizon (None when they fall there)."""
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SimulationResult:
-    """Everything a simulation produces."""
-
-    draws: int
-    band_draws: int
-    """Draws used for the month-by-month bands (totals and probabilities use all draws)."""
-    inputs: tuple[UncertainInput, ...]
-    strategies: tuple[StrategySimulation, ...]
-    breakeven: tuple[BreakevenDistribution, ...]
-    notes: tuple[str, ...]
-    deterministic: RunResult
-
-    def strategy(self, strategy_id: str) -> StrategySimulation:
-        """The result of one strategy (KeyError if absent)."""
-        for s in self.strategies:
-            if s.id == strategy_id:
-                return s
-        raise KeyError(strategy_id)
-
 
 Progress = Callable[[int, int], None]
 """Called after each chunk with (draws done, draws in total)."""
@@ -171,7 +96,8 @@ def breakeven_months(series_a: Array, series_b: Array) -> NDArray[np.int64]:
     """Per row, the engine's time breakeven month between two cost series (0 = never).
 
     Series have shape (n, H + 1): ``[one_off, cumulative month 1..H]``. Each row is oriented like
-    :func:`costmodel.breakeven.orient` and solved like :func:`costmodel.breakeven.breakeven_month`.
+    :func:`costmodel.formulas.breakeven.orient` and solved like
+    :func:`costmodel.formulas.breakeven.breakeven_month`.
 
     >>> a = np.array([[0.0, 100.0, 200.0, 300.0]])
     >>> b = np.array([[150.0, 200.0, 250.0, 300.0]])
@@ -216,7 +142,7 @@ def simulate(
     draws: int,
     rng: np.random.Generator,
     inputs: Sequence[UncertainInput] | None = None,
-    catalogs: Catalogs | None = None,
+    catalogs: Catalogs,
     at: dt.datetime | None = None,
     progress: Progress | None = None,
     chunk_draws: int | None = None,
@@ -224,9 +150,11 @@ def simulate(
 ) -> SimulationResult:
     """Sample the uncertain inputs ``draws`` times and summarise every strategy's outcomes.
 
-    ``inputs`` defaults to the scenario's own distributions (:func:`costmodel.uncertain.scenario_inputs`);
-    pass ``scenario_inputs(s) + default_uncertainty(s)`` for the default ranges. With no uncertain
-    inputs every percentile equals the deterministic :func:`costmodel.engine.run` result exactly.
+    ``inputs`` defaults to the scenario's own distributions
+    (:func:`costmodel.scenario.uncertain.scenario_inputs`); pass ``scenario_inputs(s) +
+    default_uncertainty(s, catalogs)`` (:mod:`costmodel.simulation.default_ranges`) for the default
+    ranges. Strategies are priced from ``catalogs``. With no uncertain inputs every percentile equals
+    the deterministic :func:`costmodel.engine.run` result exactly.
     """
     if isinstance(draws, bool) or not isinstance(draws, int) or not 1 <= draws <= MAX_DRAWS:
         raise InputError.single(
@@ -304,12 +232,16 @@ class _Accumulator:
                 continue
             v_c = values.get("value.usd_per_correct_answer")
             v_w = values.get("value.usd_per_wrong_answer")
-            correct = cumulative_requests * c.accuracy_fraction[:rows, None]
-            self.cumulative_net[k, where] = (
-                correct * (self.value.usd_per_correct_answer if v_c is None else v_c[:rows, None])
-                - (cumulative_requests - correct)
-                * (self.value.usd_per_wrong_answer if v_w is None else v_w[:rows, None])
-                - c.cumulative_usd[:rows]
+            self.cumulative_net[k, where] = net_value_usd(
+                n_requests=cumulative_requests,
+                accuracy_fraction=c.accuracy_fraction[:rows, None],
+                usd_per_correct_answer=np.asarray(
+                    self.value.usd_per_correct_answer if v_c is None else v_c[:rows, None], dtype=np.float64
+                ),
+                usd_per_wrong_answer=np.asarray(
+                    self.value.usd_per_wrong_answer if v_w is None else v_w[:rows, None], dtype=np.float64
+                ),
+                cost_usd=c.cumulative_usd[:rows],
             )
 
     def result(self, chosen: tuple[UncertainInput, ...]) -> SimulationResult:
@@ -383,24 +315,3 @@ class _Accumulator:
                 "totals, net values and probabilities use all of them"
             )
         return notes
-
-
-def strategy_summary_rows(result: SimulationResult) -> list[dict[str, Any]]:
-    """Per strategy: total and net-value p10/p50/p90 (USD) and the chances of winning."""
-    rows = []
-    for s in result.strategies:
-        total, net = s.total_usd, s.net_value_usd
-        rows.append(
-            {
-                "id": s.id,
-                "total_usd_p10": total.p10 if total else None,
-                "total_usd_p50": total.p50 if total else None,
-                "total_usd_p90": total.p90 if total else None,
-                "net_value_usd_p10": net.p10 if net else None,
-                "net_value_usd_p50": net.p50 if net else None,
-                "net_value_usd_p90": net.p90 if net else None,
-                "p_cheapest": s.p_cheapest,
-                "p_best_value": s.p_best_value,
-            }
-        )
-    return rows

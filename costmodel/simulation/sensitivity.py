@@ -4,7 +4,7 @@ Every uncertain input in turn is set to its 10th and then its 90th percentile wh
 stay at their central values; the metric is recomputed for both, and inputs are ranked by the size of
 the swing. The percentiles (rather than a three-point estimate's low and high) put every kind of
 distribution on the same footing, lognormal tails included. All rows are evaluated in one vectorised
-batch (:class:`costmodel.sim_costs.CostModel`).
+batch (:class:`costmodel.simulation.costs.CostModel`).
 """
 
 from __future__ import annotations
@@ -135,7 +135,7 @@ def tornado_for(
     *,
     strategy_id: str | None = None,
     versus_id: str | None = None,
-    catalogs: Catalogs | None = None,
+    catalogs: Catalogs,
     at: dt.datetime | None = None,
 ) -> Tornado:
     """Tornado of a scenario over ``inputs``; with no strategy given, the runner-up minus the cheapest.

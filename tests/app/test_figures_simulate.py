@@ -9,7 +9,8 @@ from costmodel.catalog.entry import Catalogs
 from costmodel.scenario.distributions import ThreePoint, Uniform
 from costmodel.scenario.io import parse_scenario
 from costmodel.scenario.uncertain import UncertainInput
-from costmodel.simulation.monte_carlo import SimulationResult, simulate
+from costmodel.simulation.monte_carlo import simulate
+from costmodel.simulation.results import SimulationResult
 from costmodel.simulation.sensitivity import tornado_for
 from ui.figures.simulate import (
     bands_frame,

@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 
 from costmodel.core.schema import Collector, spec
 from costmodel.core.yamlio import load_yaml
+from costmodel.scenario.beta_function import beta_cdf
+from costmodel.scenario.distribution_parser import parse_distribution
 from costmodel.scenario.distributions import (
     DEFAULT_THREE_POINT,
     Z_P90,
@@ -18,8 +20,6 @@ from costmodel.scenario.distributions import (
     LogNormal,
     ThreePoint,
     Uniform,
-    beta_cdf,
-    parse_distribution,
 )
 
 TOKENS = spec(unit="tokens")

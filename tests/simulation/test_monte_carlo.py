@@ -19,14 +19,9 @@ from costmodel.formulas.breakeven import breakeven_month, orient
 from costmodel.scenario.distributions import ThreePoint, Uniform
 from costmodel.scenario.io import parse_scenario
 from costmodel.scenario.types import Scenario
-from costmodel.scenario.uncertain import (
-    CostFactor,
-    UncertainInput,
-    default_uncertainty,
-    scenario_inputs,
-    with_values,
-)
+from costmodel.scenario.uncertain import CostFactor, UncertainInput, scenario_inputs, with_values
 from costmodel.simulation.costs import CostModel
+from costmodel.simulation.default_ranges import default_uncertainty
 from costmodel.simulation.monte_carlo import MAX_DRAWS, band_draws, breakeven_months, simulate
 from costmodel.strategies import registry as strategies_module
 from costmodel.strategies.common import PreparedStrategy

@@ -11,7 +11,8 @@ from costmodel.core.errors import InputError
 from costmodel.engine import run
 from costmodel.scenario.distributions import ThreePoint, Uniform
 from costmodel.scenario.io import parse_scenario
-from costmodel.scenario.uncertain import CostFactor, UncertainInput, default_uncertainty, scenario_inputs
+from costmodel.scenario.uncertain import CostFactor, UncertainInput, scenario_inputs
+from costmodel.simulation.default_ranges import default_uncertainty
 from costmodel.simulation.sensitivity import HIGH_QUANTILE, LOW_QUANTILE, default_pair, tornado_for
 from costmodel.strategies import registry as strategies_module
 

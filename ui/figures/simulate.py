@@ -11,15 +11,11 @@ from collections.abc import Sequence
 import pandas as pd
 import plotly.graph_objects as go
 
+from costmodel.report import KIND_LABELS
 from costmodel.scenario.uncertain import UncertainInput
-from costmodel.simulation.monte_carlo import (
-    Bands,
-    SimulationResult,
-    StrategySimulation,
-    strategy_summary_rows,
-)
+from costmodel.simulation.results import Bands, SimulationResult, StrategySimulation, strategy_summary_rows
 from costmodel.simulation.sensitivity import HIGH_QUANTILE, LOW_QUANTILE, Tornado
-from ui.figures.common import KIND_LABELS, strategy_colors, style
+from ui.figures.common import strategy_colors, style
 
 QUANTITIES = {
     "cumulative": ("cumulative cost", "cumulative cost (USD)"),
