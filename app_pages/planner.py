@@ -1,29 +1,35 @@
-"""Fine-tuning planner: GPU-hours, cost and memory of a fine-tuning run, which GPUs fit, and serving."""
+"""Fine-tuning planner: GPU-hours, cost and memory of a fine-tuning run, which GPUs fit, and serving.
+
+Widgets, two model calls (:func:`costmodel.gpu.planning.plan_training` and ``plan_serving``) and
+figures; prices come from the session's catalogs, so Prices-page overrides and uploads apply here.
+"""
 
 from __future__ import annotations
 
-import dataclasses
+from typing import NoReturn
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
-from costmodel.catalog.hardware import GpuOffer, GpuSpec, OpenModel, get_gpu_or_offer, offers_for_gpu
-from costmodel.catalog.loader import default_catalogs
+from costmodel.catalog.hardware import GpuOffer, GpuSpec, OpenModel, get_gpu_or_offer
 from costmodel.core.errors import InputError
-from costmodel.gpu.serving import (
-    DEFAULT_INFERENCE_MFU,
-    DEFAULT_MBU,
-    PRECISIONS,
-    ServingInputs,
-    dedicated_monthly_usd,
-    estimate_serving,
-    replicas_for_demand,
-    request_timings,
-    serverless_usd_per_request,
+from costmodel.gpu.planning import (
+    GpuFit,
+    ServingPlan,
+    TrainingPlan,
+    dataset_tokens,
+    first_selfhosted_strategy,
+    padding_waste_fraction,
+    plan_serving,
+    plan_training,
+    request_input_tokens,
 )
-from costmodel.gpu.training import METHODS, TrainingEstimate, TrainingInputs, calibrate_mfu, estimate_training
-from costmodel.scenario.types import FinetuneSelfhostedStrategy, Scenario
+from costmodel.gpu.roofline import DEFAULT_INFERENCE_MFU, DEFAULT_MBU, PRECISIONS
+from costmodel.gpu.serving import ServingInputs
+from costmodel.gpu.training import TrainingInputs
+from costmodel.gpu.training_flops import FRAMEWORKS, LORA_TARGETS, METHODS
+from costmodel.scenario.types import Scenario
+from ui import messages, session, session_catalogs
 from ui.figures.gpu import (
     GpuComparisonRow,
     MemoryBar,
@@ -37,39 +43,40 @@ FILE = "<planner>"
 st.title("Fine-tuning planner")
 st.caption(
     "Estimates, not quotes: FLOPs ÷ (peak × MFU) for training and a roofline for serving, with dated catalog "
-    "prices. They tend to run optimistic for real clusters; see the README section "
-    '"How the GPU estimates work and how far to trust them".'
+    "prices (your Prices-page overrides and uploaded catalogs included). They tend to run optimistic for real "
+    'clusters; see the README section "How the GPU estimates work and how far to trust them".'
 )
 
-catalogs = default_catalogs()
+catalogs = session_catalogs.current_catalogs()
 models: list[OpenModel] = catalogs.all("open_models")
 gpus: list[GpuSpec] = catalogs.all("gpus")
 offers: list[GpuOffer] = catalogs.all("gpu_offers")
 gpu_choices = [o.id for o in offers] + [g.id for g in gpus]
 
 
-def _scenario_strategy() -> tuple[Scenario | None, FinetuneSelfhostedStrategy | None]:
-    """The shared scenario's first self-hosted fine-tuning strategy, to prefill the inputs (None standalone)."""
+def _scenario() -> Scenario | None:
+    """The shared scenario, to prefill the inputs (None when it cannot be loaded)."""
     try:
-        from ui.state import get_scenario
-
-        scenario = get_scenario()
-    except (ImportError, InputError, OSError):
-        return None, None
-    for s in scenario.strategies:
-        if isinstance(s, FinetuneSelfhostedStrategy):
-            return scenario, s
-    return scenario, None
+        return session.get_scenario()
+    except (InputError, OSError):
+        return None
 
 
-scenario, strategy = _scenario_strategy()
+scenario = _scenario()
+strategy = first_selfhosted_strategy(scenario) if scenario else None
+workload = scenario.workload if scenario else None
 
 
-def _index(options: list[str], value: str | None, fallback: str) -> int:
+def _index(options: list[str], value: object, fallback: str) -> int:
     for candidate in (value, fallback):
         if candidate in options:
-            return options.index(candidate)
+            return options.index(str(candidate))
     return 0
+
+
+def _stop_on(exc: InputError) -> NoReturn:
+    messages.show_error(str(exc))
+    st.stop()
 
 
 st.header("Training run")
@@ -113,11 +120,11 @@ with st.expander("Knobs: sequence length, packing, speed-ups, MFU, calibration")
         packing = st.checkbox("Pack examples into full sequences", value=True)
     with k2:
         lora_rank = int(st.number_input("LoRA rank", min_value=1, value=16))
-        lora_targets = st.selectbox("LoRA targets", ("all_linear", "attention", "attention_qv"))
+        lora_targets = st.selectbox("LoRA targets", LORA_TARGETS, index=LORA_TARGETS.index("all_linear"))
         checkpointing = st.checkbox("Gradient checkpointing", value=True)
         flash = st.checkbox("FlashAttention-2", value=False)
     with k3:
-        framework = st.selectbox("Framework", ("hf", "unsloth"))
+        framework = st.selectbox("Framework", FRAMEWORKS)
         mfu_override = st.number_input(
             "MFU override (0 = use defaults)", min_value=0.0, max_value=1.0, value=0.0
         )
@@ -126,18 +133,18 @@ with st.expander("Knobs: sequence length, packing, speed-ups, MFU, calibration")
         spot = st.checkbox("Spot price", value=False)
 
 
-def _training_inputs(gpu: GpuSpec, offer: GpuOffer | None, n: int) -> TrainingInputs:
-    waste = 0.0 if packing else max(0.0, 1.0 - tokens_per_example / seq_len)
-    return TrainingInputs(
-        model=next(m for m in models if m.id == model_id),
+def _training_plan() -> TrainingPlan:
+    gpu, offer = get_gpu_or_offer(catalogs, gpu_ref, file=FILE, field="GPU")
+    inputs = TrainingInputs(
+        model=catalogs.get("open_models", model_id, file=FILE, field="base model"),
         method=method,
         gpu=gpu,
-        n_gpus=n,
-        dataset_tokens=float(n_examples) * float(tokens_per_example),
+        n_gpus=n_gpus,
+        dataset_tokens=dataset_tokens(n_examples, tokens_per_example),
         epochs=float(epochs),
         seq_len_tokens=seq_len,
         micro_batch_size=micro_batch,
-        padding_waste_fraction=waste,
+        padding_waste_fraction=padding_waste_fraction(tokens_per_example, seq_len, packing=packing),
         lora_rank=lora_rank,
         lora_targets=lora_targets,
         gradient_checkpointing=checkpointing,
@@ -148,17 +155,14 @@ def _training_inputs(gpu: GpuSpec, offer: GpuOffer | None, n: int) -> TrainingIn
         offer=offer,
         use_spot=spot,
     )
+    return plan_training(inputs, catalogs, measured_tokens_per_s_per_gpu=measured or None)
 
 
 try:
-    train_gpu, train_offer = get_gpu_or_offer(catalogs, gpu_ref, file=FILE, field="GPU")
-    inputs = _training_inputs(train_gpu, train_offer, n_gpus)
-    if measured > 0:
-        inputs = dataclasses.replace(inputs, mfu_fraction=calibrate_mfu(measured, inputs))
-    est = estimate_training(inputs)
+    plan = _training_plan()
 except InputError as exc:
-    st.error(str(exc))
-    st.stop()
+    _stop_on(exc)
+est, train_gpu = plan.estimate, plan.inputs.gpu
 
 m1, m2, m3, m4, m5 = st.columns(5)
 m1.metric("GPU-hours", f"{est.gpu_hours:,.2f}")
@@ -184,53 +188,55 @@ st.plotly_chart(
 )
 
 
-def _compare(gpu: GpuSpec) -> tuple[dict[str, object], GpuComparisonRow, MemoryBar]:
-    cheapest = offers_for_gpu(catalogs, gpu.id)
-    offer = cheapest[0] if cheapest else None
-    base = estimate_training(
-        dataclasses.replace(_training_inputs(gpu, None, 1), mfu_fraction=inputs.mfu_fraction)
-    )
-    n = base.min_gpus_to_fit or 1
-    e: TrainingEstimate = estimate_training(
-        dataclasses.replace(_training_inputs(gpu, offer, n), mfu_fraction=inputs.mfu_fraction, use_spot=False)
-    )
-    row = {
-        "GPU": gpu.id,
-        "GPUs needed": base.min_gpus_to_fit,
+def _table_row(f: GpuFit) -> dict[str, object]:
+    """One row of the "which GPUs fit" table (values rounded for display)."""
+    if f.estimate is None:
+        return {"GPU": f.gpu.id, "GPUs needed": None, "note": f.problem}
+    e = f.estimate
+    return {
+        "GPU": f.gpu.id,
+        "GPUs needed": f.min_gpus_to_fit,
         "memory per GPU (GB)": round(e.memory_gb_per_gpu, 1),
         "wall-clock (h)": round(e.wall_clock_hours, 2),
         "GPU-hours": round(e.gpu_hours, 2),
-        "cheapest offer": offer.id if offer else None,
+        "cheapest offer": f.offer.id if f.offer else None,
         "cost (USD)": None if e.usd is None else round(e.usd, 2),
-        "as of": offer.as_of.isoformat() if offer else gpu.as_of.isoformat(),
+        "as of": f.as_of.isoformat(),
     }
-    label = f"{n} x {gpu.id}"
-    chart = GpuComparisonRow(
-        label=label, wall_clock_hours=e.wall_clock_hours, gpu_hours=e.gpu_hours, usd=e.usd, fits=e.fits
-    )
-    return row, chart, MemoryBar(label=label, memory=e.memory, capacity_gb=gpu.memory_gb)
 
 
 st.subheader("Which GPUs fit")
-table, charts, bars = [], [], []
-for g in gpus:
-    try:
-        row, chart, bar = _compare(g)
-    except InputError as exc:
-        table.append({"GPU": g.id, "GPUs needed": None, "note": str(exc.problems[0].message)})
-        continue
-    table.append(row)
-    charts.append(chart)
-    bars.append(bar)
-frame = pd.DataFrame(table)
+frame = pd.DataFrame([_table_row(f) for f in plan.comparison])
 st.dataframe(frame, hide_index=True)
 st.download_button(
     "Download table (CSV)", frame.to_csv(index=False), file_name="gpu-comparison.csv", mime="text/csv"
 )
 st.plotly_chart(
-    gpu_comparison_figure(charts, title=f"{model_id} {method} on the smallest GPU count that fits")
+    gpu_comparison_figure(
+        [
+            GpuComparisonRow(
+                label=f"{f.n_gpus} x {f.gpu.id}",
+                wall_clock_hours=f.estimate.wall_clock_hours,
+                gpu_hours=f.estimate.gpu_hours,
+                usd=f.estimate.usd,
+                fits=f.estimate.fits,
+            )
+            for f in plan.comparison
+            if f.estimate is not None
+        ],
+        title=f"{model_id} {method} on the smallest GPU count that fits",
+    )
 )
-st.plotly_chart(memory_bar_figure(bars, title="Memory per GPU at the smallest count that fits"))
+st.plotly_chart(
+    memory_bar_figure(
+        [
+            MemoryBar(label=f"{f.n_gpus} x {f.gpu.id}", memory=f.estimate.memory, capacity_gb=f.gpu.memory_gb)
+            for f in plan.comparison
+            if f.estimate is not None
+        ],
+        title="Memory per GPU at the smallest count that fits",
+    )
+)
 
 st.header("Serving the fine-tuned model")
 s1, s2, s3 = st.columns(3)
@@ -243,13 +249,10 @@ with s1:
     tp = int(st.number_input("GPUs per replica (tensor parallel)", min_value=1, max_value=8, value=1))
     precision = st.selectbox("Precision", PRECISIONS)
 with s2:
-    workload = scenario.workload if scenario else None
     input_tokens = st.number_input(
         "Input tokens per request",
         min_value=1.0,
-        value=float(workload.input_tokens_per_request + (strategy.system_prompt_tokens if strategy else 0))
-        if workload
-        else 300.0,
+        value=float(request_input_tokens(workload, strategy)) if workload else 300.0,
     )
     output_tokens = st.number_input(
         "Output tokens per request",
@@ -272,11 +275,12 @@ with s3:
         "Memory-bandwidth utilisation", min_value=0.01, max_value=1.0, value=DEFAULT_MBU
     )
 
-try:
-    serve_gpu, serve_offer = get_gpu_or_offer(catalogs, serve_ref, file=FILE, field="serving GPU")
-    s_inputs = ServingInputs(
-        model=next(m for m in models if m.id == model_id),
-        gpu=serve_gpu,
+
+def _serving_plan() -> ServingPlan:
+    gpu, offer = get_gpu_or_offer(catalogs, serve_ref, file=FILE, field="serving GPU")
+    inputs = ServingInputs(
+        model=plan.inputs.model,
+        gpu=gpu,
         n_gpus=tp,
         precision=precision,
         batch_size=batch,
@@ -284,12 +288,16 @@ try:
         output_tokens=float(output_tokens),
         mfu_fraction=float(serve_mfu),
         mbu_fraction=float(serve_mbu),
-        offer=serve_offer,
+        offer=offer,
     )
-    serve = estimate_serving(s_inputs)
+    return plan_serving(inputs, requests_per_month=float(requests), peak_to_mean_ratio=float(peak))
+
+
+try:
+    served = _serving_plan()
 except InputError as exc:
-    st.error(str(exc))
-    st.stop()
+    _stop_on(exc)
+serve, serve_gpu = served.estimate, served.estimate.inputs.gpu
 
 n1, n2, n3, n4, n5 = st.columns(5)
 n1.metric("Time to first token", f"{serve.ttft_ms:,.0f} ms")
@@ -304,13 +312,11 @@ st.caption(
     f"Batch {serve.batch_size} of at most {serve.max_batch_size}; end-to-end {serve.end_to_end_ms:,.0f} ms per "
     f"request; decode is {'compute' if serve.decode_compute_bound else 'memory-bandwidth'}-bound."
 )
-batches = np.unique(np.linspace(1, serve.max_batch_size, num=min(serve.max_batch_size, 60)).round())
-curve = request_timings(s_inputs, batches)
 st.plotly_chart(
     serving_curve_figure(
-        batches.tolist(),
-        curve["output_tokens_per_s"].tolist(),
-        curve["time_per_output_token_ms"].tolist(),
+        served.curve.batch_sizes,
+        served.curve.output_tokens_per_s,
+        served.curve.time_per_output_token_ms,
         chosen_batch=serve.batch_size,
         title=f"Throughput vs batch — {model_id} {precision} on {tp} x {serve_gpu.id}",
     )
@@ -321,21 +327,13 @@ st.plotly_chart(
         title="Serving memory per GPU (weights + KV cache of the batch)",
     )
 )
-if serve_offer is not None:
-    replicas = int(
-        replicas_for_demand(
-            np.array([requests]), peak_to_mean_ratio=peak, requests_per_s_per_replica=serve.requests_per_s
-        )[0]
-    )
-    dedicated = float(
-        dedicated_monthly_usd(np.array([replicas]), n_gpus_per_replica=tp, offer=serve_offer)[0]
-    )
+if served.dedicated_usd_per_month is not None:
     st.write(
-        f"**{requests:,.0f} requests/month** at peak ×{peak:g}: **{replicas} replica(s)** of {tp} GPU(s); "
-        f"dedicated (every hour billed): **${dedicated:,.0f}/month**."
+        f"**{requests:,.0f} requests/month** at peak ×{peak:g}: **{served.replicas} replica(s)** of {tp} GPU(s); "
+        f"dedicated (every hour billed): **${served.dedicated_usd_per_month:,.0f}/month**."
     )
-    if serve_offer.serverless:
-        per_request = float(serverless_usd_per_request(s_inputs, np.array([requests]))[0])
-        st.write(
-            f"Serverless (busy seconds only): **${per_request * requests:,.0f}/month** (cold starts not modelled)."
-        )
+if served.serverless_usd_per_month is not None:
+    st.write(
+        f"Serverless (busy seconds only): **${served.serverless_usd_per_month:,.0f}/month** "
+        "(cold starts not modelled)."
+    )

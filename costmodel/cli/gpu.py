@@ -3,38 +3,25 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from costmodel.catalog.entry import Catalogs
 from costmodel.catalog.hardware import (
     PARAMS_PER_BILLION,
-    GpuOffer,
-    GpuSpec,
     OpenModel,
     get_gpu_or_offer,
     get_model,
     model_for_params,
-    offers_for_gpu,
 )
 from costmodel.catalog.loader import default_catalogs
 from costmodel.cli.common import add_format_flag, emit, positive_number
 from costmodel.core.errors import InputError, Problem
-from costmodel.gpu.serving import (
-    PRECISIONS,
-    ServingInputs,
-    estimate_serving,
-    max_batch_size,
-    min_gpus_to_serve,
-)
-from costmodel.gpu.training import (
-    DEFAULT_OVERHEAD_FACTOR,
-    METHODS,
-    TrainingInputs,
-    calibrate_mfu,
-    estimate_training,
-)
+from costmodel.gpu.planning import calibrated, gpu_rows, offer_rows, padding_waste_fraction
+from costmodel.gpu.roofline import PRECISIONS
+from costmodel.gpu.serving import ServingInputs, estimate_serving, max_batch_size, min_gpus_to_serve
+from costmodel.gpu.training import TrainingInputs, estimate_training
+from costmodel.gpu.training_flops import DEFAULT_OVERHEAD_FACTOR, FRAMEWORKS, LORA_TARGETS, METHODS
 
 CMD = "<command line>"
 T = TypeVar("T")
@@ -71,75 +58,45 @@ def register(subparsers: Any) -> None:
     p = subparsers.add_parser(
         "estimate-training", help="GPU-hours, wall-clock, memory per GPU and cost of a fine-tuning run"
     )
+    add = p.add_argument
     _model_flags(p)
-    p.add_argument("--dataset-tokens", type=float, required=True, metavar="T", help="real tokens per epoch")
-    p.add_argument("--epochs", type=float, default=3.0, metavar="E", help="epochs (default 3)")
-    p.add_argument("--method", choices=METHODS, default="lora", help="full | lora | qlora (default lora)")
+    add("--dataset-tokens", type=float, required=True, metavar="T", help="real tokens per epoch")
+    add("--epochs", type=float, default=3.0, metavar="E", help="epochs (default 3)")
+    add("--method", choices=METHODS, default="lora", help="full | lora | qlora (default lora)")
     _gpu_flags(p)
-    p.add_argument(
-        "--seq-len", type=int, default=2048, metavar="S", help="training sequence length (default 2048)"
-    )
-    p.add_argument("--micro-batch-size", type=int, metavar="B", help="sequences per GPU per step (default 1)")
-    p.add_argument("--lora-rank", type=int, default=16, metavar="R", help="LoRA rank (default 16)")
-    p.add_argument(
-        "--lora-targets", choices=("attention_qv", "attention", "all_linear"), default="all_linear"
-    )
-    p.add_argument(
-        "--no-packing", action="store_true", help="pad every example to --seq-len instead of packing"
-    )
-    p.add_argument(
-        "--tokens-per-example", type=float, metavar="T", help="mean example length (sets padding waste)"
-    )
-    p.add_argument(
-        "--padding-waste", type=float, metavar="F", help="share of processed tokens that are padding"
-    )
-    p.add_argument(
-        "--no-gradient-checkpointing", action="store_true", help="keep all activations (faster, more memory)"
-    )
-    p.add_argument("--flash-attention", action="store_true", help="FlashAttention-2 (x1.235 for LoRA/QLoRA)")
-    p.add_argument(
-        "--framework", choices=("hf", "unsloth"), default="hf", help="hf (default) or unsloth (x1.675)"
-    )
-    p.add_argument(
-        "--speedup", type=float, metavar="X", help="custom throughput multiplier instead of --framework"
-    )
-    p.add_argument(
-        "--mfu", type=float, metavar="F", help="MFU to use instead of the defaults and speed knobs"
-    )
-    p.add_argument(
-        "--calibrate-tokens-per-s", type=float, metavar="X", help="measured tokens/s per GPU of this setup"
-    )
-    p.add_argument("--calibrate-gpu", metavar="ID", help="GPU of the measured run (default: --gpu)")
-    p.add_argument(
-        "--overhead", type=float, default=DEFAULT_OVERHEAD_FACTOR, metavar="X", help="wall-clock factor"
-    )
+    add("--seq-len", type=int, default=2048, metavar="S", help="training sequence length (default 2048)")
+    add("--micro-batch-size", type=int, metavar="B", help="sequences per GPU per step (default 1)")
+    add("--lora-rank", type=int, default=16, metavar="R", help="LoRA rank (default 16)")
+    add("--lora-targets", choices=LORA_TARGETS, default="all_linear")
+    add("--no-packing", action="store_true", help="pad every example to --seq-len instead of packing")
+    add("--tokens-per-example", type=float, metavar="T", help="mean example length (sets padding waste)")
+    add("--padding-waste", type=float, metavar="F", help="share of processed tokens that are padding")
+    add("--no-gradient-checkpointing", action="store_true", help="keep all activations (faster, more memory)")
+    add("--flash-attention", action="store_true", help="FlashAttention-2 (x1.235 for LoRA/QLoRA)")
+    add("--framework", choices=FRAMEWORKS, default="hf", help="hf (default) or unsloth (x1.675)")
+    add("--speedup", type=float, metavar="X", help="custom throughput multiplier instead of --framework")
+    add("--mfu", type=float, metavar="F", help="MFU to use instead of the defaults and speed knobs")
+    add("--calibrate-tokens-per-s", type=float, metavar="X", help="measured tokens/s per GPU of this setup")
+    add("--calibrate-gpu", metavar="ID", help="GPU of the measured run (default: --gpu)")
+    add("--overhead", type=float, default=DEFAULT_OVERHEAD_FACTOR, metavar="X", help="wall-clock factor")
     add_format_flag(p)
     p.set_defaults(handler=_estimate_training)
 
     p = subparsers.add_parser(
         "estimate-serving", help="roofline TTFT, time per token, throughput, memory and $/Mtok"
     )
+    add = p.add_argument
     _model_flags(p)
     _gpu_flags(p)
-    p.add_argument(
-        "--batch-size", default="max", metavar="B|max", help="concurrent requests, or max (default)"
-    )
-    p.add_argument("--input-tokens", type=float, required=True, metavar="I", help="prompt tokens per request")
-    p.add_argument(
-        "--output-tokens", type=float, required=True, metavar="O", help="generated tokens per request"
-    )
-    p.add_argument("--precision", choices=PRECISIONS, default="bf16", help="weight precision (default bf16)")
-    p.add_argument(
-        "--kv-precision", choices=("bf16", "fp8"), help="KV cache precision (default: fp8 with fp8 weights)"
-    )
-    p.add_argument("--mfu", type=float, metavar="F", help="share of peak FLOP/s (default 0.5)")
-    p.add_argument("--mbu", type=float, metavar="F", help="share of memory bandwidth (default 0.8)")
-    p.add_argument(
-        "--memory-utilization", type=float, metavar="F", help="share of GPU memory for weights+KV (0.9)"
-    )
-    p.add_argument(
-        "--latency-budget-ms", type=float, metavar="MS", help="largest batch whose end-to-end latency fits"
-    )
+    add("--batch-size", default="max", metavar="B|max", help="concurrent requests, or max (default)")
+    add("--input-tokens", type=float, required=True, metavar="I", help="prompt tokens per request")
+    add("--output-tokens", type=float, required=True, metavar="O", help="generated tokens per request")
+    add("--precision", choices=PRECISIONS, default="bf16", help="weight precision (default bf16)")
+    add("--kv-precision", choices=("bf16", "fp8"), help="KV cache precision (default: fp8 with fp8 weights)")
+    add("--mfu", type=float, metavar="F", help="share of peak FLOP/s (default 0.5)")
+    add("--mbu", type=float, metavar="F", help="share of memory bandwidth (default 0.8)")
+    add("--memory-utilization", type=float, metavar="F", help="share of GPU memory for weights+KV (0.9)")
+    add("--latency-budget-ms", type=float, metavar="MS", help="largest batch whose end-to-end latency fits")
     add_format_flag(p)
     p.set_defaults(handler=_estimate_serving)
 
@@ -152,19 +109,16 @@ def register(subparsers: Any) -> None:
 
 
 def _model_flags(p: argparse.ArgumentParser) -> None:
-    group = p.add_mutually_exclusive_group(required=True)
-    group.add_argument(
-        "--base-model", metavar="ID", help="open-model id (see costmodel/catalog/data/open_models.yaml)"
-    )
-    group.add_argument("--params-b", type=float, metavar="P", help="model size in billions of parameters")
+    add = p.add_mutually_exclusive_group(required=True).add_argument
+    add("--base-model", metavar="ID", help="open-model id (see costmodel/catalog/data/open_models.yaml)")
+    add("--params-b", type=float, metavar="P", help="model size in billions of parameters")
 
 
 def _gpu_flags(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--gpu", required=True, metavar="ID", help="GPU spec id, or an offer id provider/gpu to price it"
-    )
-    p.add_argument("--n-gpus", type=int, default=1, metavar="K", help="GPUs (default 1)")
-    p.add_argument("--spot", action="store_true", help="price at the offer's spot rate")
+    add = p.add_argument
+    add("--gpu", required=True, metavar="ID", help="GPU spec id, or an offer id provider/gpu to price it")
+    add("--n-gpus", type=int, default=1, metavar="K", help="GPUs (default 1)")
+    add("--spot", action="store_true", help="price at the offer's spot rate")
 
 
 def _resolve_model(args: argparse.Namespace, catalogs: Catalogs) -> tuple[OpenModel, list[str]]:
@@ -231,14 +185,13 @@ def _estimate_training(args: argparse.Namespace) -> int:
             measured_gpu, _ = get_gpu_or_offer(
                 catalogs, args.calibrate_gpu, file=CMD, field="--calibrate-gpu"
             )
-        measured = _build(TrainingInputs, TRAINING_FLAGS, **{**common, "gpu": measured_gpu, "offer": None})
         try:
-            mfu = calibrate_mfu(args.calibrate_tokens_per_s, measured)
+            inputs = calibrated(inputs, args.calibrate_tokens_per_s, measured_gpu=measured_gpu)
         except InputError as exc:
             raise _as_flags(exc, TRAINING_FLAGS) from None
-        inputs = dataclasses.replace(inputs, mfu_fraction=mfu)
         notes.append(
-            f"MFU {mfu:.3f} calibrated from {args.calibrate_tokens_per_s:,.0f} tokens/s on {measured_gpu.id}"
+            f"MFU {inputs.mfu_fraction:.3f} calibrated from {args.calibrate_tokens_per_s:,.0f} tokens/s "
+            f"on {measured_gpu.id}"
         )
     try:
         est = estimate_training(inputs)
@@ -285,17 +238,15 @@ def _padding_waste(args: argparse.Namespace) -> float:
                 CMD, "--padding-waste", f"expected a fraction in [0, 1), got {args.padding_waste}"
             )
         return float(args.padding_waste)
-    if not args.no_packing:
-        return 0.0
-    if args.tokens_per_example is None:
+    if args.no_packing and args.tokens_per_example is None:
         raise InputError.single(
             CMD,
             "--no-packing",
             "without packing give --tokens-per-example (or --padding-waste) to size the padding",
         )
-    if args.tokens_per_example > args.seq_len:
+    if args.no_packing and args.tokens_per_example > args.seq_len:
         raise InputError.single(CMD, "--tokens-per-example", f"longer than --seq-len {args.seq_len}")
-    return 1.0 - float(args.tokens_per_example) / float(args.seq_len)
+    return padding_waste_fraction(args.tokens_per_example, args.seq_len, packing=not args.no_packing)
 
 
 def _batch_size(text: str) -> int | None:
@@ -416,53 +367,6 @@ def _emit(data: dict[str, Any], fmt: str, title: str) -> None:
         emit(None, "csv", rows=[flat])
     else:
         emit(None, "table", rows=[{"quantity": k, "value": v} for k, v in flat.items()], title=title)
-
-
-def gpu_rows(catalogs: Catalogs) -> list[dict[str, Any]]:
-    """One row per GPU spec with its cheapest on-demand offer."""
-    rows = []
-    for g in catalogs.all("gpus"):
-        spec: GpuSpec = g
-        offers = offers_for_gpu(catalogs, spec.id)
-        rows.append(
-            {
-                "id": spec.id,
-                "name": spec.name,
-                "architecture": spec.architecture,
-                "memory_gb": spec.memory_gb,
-                "memory_bandwidth_gb_per_s": spec.memory_bandwidth_gb_per_s,
-                "bf16_dense_tflops": spec.bf16_dense_tflops,
-                "fp8_dense_tflops": spec.fp8_dense_tflops,
-                "int8_dense_tops": spec.int8_dense_tops,
-                "interconnect": spec.interconnect,
-                "cheapest_offer": offers[0].id if offers else None,
-                "cheapest_usd_per_gpu_hour": offers[0].on_demand_usd_per_gpu_hour if offers else None,
-                "as_of": spec.as_of.isoformat(),
-                "confidence": spec.confidence,
-            }
-        )
-    return rows
-
-
-def offer_rows(catalogs: Catalogs) -> list[dict[str, Any]]:
-    """One row per GPU rental offer."""
-    rows = []
-    for o in catalogs.all("gpu_offers"):
-        offer: GpuOffer = o
-        rows.append(
-            {
-                "id": offer.id,
-                "gpu": offer.gpu,
-                "instance": offer.instance,
-                "n_gpus": offer.n_gpus,
-                "on_demand_usd_per_gpu_hour": offer.on_demand_usd_per_gpu_hour,
-                "spot_usd_per_gpu_hour": offer.spot_usd_per_gpu_hour,
-                "billing": offer.billing,
-                "as_of": offer.as_of.isoformat(),
-                "confidence": offer.confidence,
-            }
-        )
-    return rows
 
 
 def _gpus(args: argparse.Namespace) -> int:

@@ -1,96 +1,43 @@
-"""Self-hosted serving estimator: roofline prefill/decode with the KV cache, batch, replicas, $/Mtok.
+"""Self-hosted serving estimator: one replica's batch, latency, throughput, memory per GPU and $/Mtok.
 
-Prefill is compute-bound; a decode step reads every weight plus the batch's KV cache, so it is
-bandwidth-bound until the batch makes it compute-bound (formulas.md §3). Tensor parallelism over
-``n_gpus`` divides weights, compute and bandwidth and adds two ring all-reduces per layer over the
-GPU link. Replicas and monthly costs are numpy functions of an array of monthly demands.
+A replica is ``n_gpus`` GPUs in tensor parallel; its times come from the roofline in
+:mod:`costmodel.gpu.roofline`. Replicas for a demand and monthly costs are in
+:mod:`costmodel.gpu.serving_cost`.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from typing import Final, Literal
+from typing import Final
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
 from costmodel.catalog.hardware import GpuOffer, GpuSpec, OpenModel, check_offer_rents
 from costmodel.core.errors import InputError
-from costmodel.core.units import (
-    BYTES_PER_GB,
-    FLOPS_PER_TFLOP,
-    HOURS_PER_MONTH,
-    MS_PER_S,
-    S_PER_HOUR,
-    TOKENS_PER_MTOK,
+from costmodel.core.units import BYTES_PER_GB, FLOPS_PER_TFLOP, MS_PER_S, S_PER_HOUR, TOKENS_PER_MTOK
+from costmodel.gpu.memory import MemoryBreakdown
+from costmodel.gpu.offers import offer_price
+from costmodel.gpu.roofline import (
+    DEFAULT_INFERENCE_MFU,
+    DEFAULT_MBU,
+    KV_BYTES,
+    Array,
+    KvPrecision,
+    Precision,
+    Roofline,
+    decode_step_s,
+    kv_cache_bytes_per_token,
+    peak_tflops,
+    prefill_s,
+    serving_weight_bytes,
 )
-from costmodel.gpu.training import MemoryBreakdown, check_fields, offer_price
-
-Precision = Literal["bf16", "fp8", "int8", "int4"]
-KvPrecision = Literal["bf16", "fp8"]
-PRECISIONS: Final = ("bf16", "fp8", "int8", "int4")
-Array = NDArray[np.float64]
-
-WEIGHT_BYTES: Final[dict[str, float]] = {"bf16": 2.0, "fp8": 1.0, "int8": 1.0, "int4": 0.5 + 2.5 / 128}
-"""Bytes per quantised weight. int4: 4 bits + an fp16 scale and a 4-bit zero point per group of 128
-(AWQ/GPTQ defaults) ≈ 0.52, inside formulas.md §3.1's 0.5–0.56. Embeddings and the LM head stay 16-bit."""
-
-KV_BYTES: Final[dict[str, float]] = {"bf16": 2.0, "fp8": 1.0}
-"""Bytes per KV-cache element."""
-
-ACTIVATION_BYTES: Final = 2.0
-"""Bytes per activation value exchanged in tensor-parallel all-reduces (bf16)."""
-
-DEFAULT_INFERENCE_MFU: Final = 0.5
-"""Share of peak FLOP/s reached by prefill and compute-bound decode. Assumption: below the 0.7 that
-cli99/llm-analysis gives as the inference ceiling; with it this model reproduces TensorRT-LLM's published
-Llama-3.1-8B FP8 throughput on H100 within ±15% (reference case I01)."""
-
-DEFAULT_MBU: Final = 0.8
-"""Share of HBM bandwidth reached by decode. Assumption: cli99/llm-analysis calls 0.9 "aggressive"."""
+from costmodel.gpu.validation import check_fields
 
 DEFAULT_MEMORY_UTILIZATION: Final = 0.9
 """Share of GPU memory given to weights + KV cache: vLLM's default ``gpu_memory_utilization`` (TensorRT-LLM
 uses 0.90–0.95 in its performance overview). The rest holds activations, CUDA graphs and the runtime."""
-
-
-def kv_cache_bytes_per_token(m: OpenModel, kv_bytes: float = 2.0) -> float:
-    """KV-cache bytes per token of context: ``2 · n_layers · n_kv_heads · head_dim · bytes``.
-
-    Same formula as cli99/llm-analysis ``get_memory_kv_cache_per_layer`` (summed over layers).
-
-    >>> from costmodel.catalog import default_catalogs
-    >>> kv_cache_bytes_per_token(default_catalogs().find("open_models", "llama-2-70b"))
-    327680.0
-    """
-    return 2.0 * m.n_layers * m.n_kv_heads * m.head_dim * kv_bytes
-
-
-def serving_weight_bytes(m: OpenModel, precision: Precision) -> float:
-    """Resident weight bytes: quantised linear layers, 16-bit embeddings and LM head.
-
-    >>> from costmodel.catalog import default_catalogs
-    >>> serving_weight_bytes(default_catalogs().find("open_models", "llama-2-70b"), "bf16") / 1e9
-    137.953296384
-    """
-    if precision == "bf16":
-        return WEIGHT_BYTES["bf16"] * m.n_params
-    embeddings = m.vocab_size * m.hidden_size * (1 if m.tied_embeddings else 2)
-    return WEIGHT_BYTES[precision] * (m.n_params - embeddings) + WEIGHT_BYTES["bf16"] * embeddings
-
-
-def peak_tflops(gpu: GpuSpec, precision: Precision) -> float:
-    """Dense peak for the math the precision runs: FP8/INT8 tensor cores where the GPU has them.
-
-    Without FP8 (Ampere) FP8 checkpoints run weight-only at BF16 speed; INT4 (AWQ/GPTQ) is weight-only
-    everywhere, so its math runs at the BF16 rate.
-    """
-    if precision == "fp8" and gpu.fp8_dense_tflops is not None:
-        return gpu.fp8_dense_tflops
-    if precision == "int8" and gpu.int8_dense_tops is not None:
-        return gpu.int8_dense_tops
-    return gpu.bf16_dense_tflops
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -143,22 +90,6 @@ class ServingInputs:
         return KV_BYTES[kv]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Roofline:
-    """The constants of one replica that the time formulas need (totals over the tensor-parallel group)."""
-
-    n_params: float
-    n_layers: int
-    attention_width: int
-    hidden_size: int
-    weight_bytes: float
-    kv_bytes_per_token: float
-    flops_per_s: float
-    bytes_per_s: float
-    tp: int
-    link_bytes_per_s: float
-
-
 def roofline(i: ServingInputs) -> Roofline:
     """Effective FLOP/s and bytes/s of the replica (peak x MFU, bandwidth x MBU, times ``n_gpus``)."""
     return Roofline(
@@ -173,38 +104,6 @@ def roofline(i: ServingInputs) -> Roofline:
         tp=i.n_gpus,
         link_bytes_per_s=i.gpu.interconnect_gb_per_s * BYTES_PER_GB / 2,
     )
-
-
-def allreduce_s(r: Roofline, tokens: ArrayLike) -> Array:
-    """Two ring all-reduces per layer of ``tokens · d`` activations: ``2·(tp−1)/tp · bytes / link`` each."""
-    if r.tp == 1:
-        return np.zeros_like(np.asarray(tokens, dtype=np.float64))
-    per = 2.0 * (r.tp - 1) / r.tp * np.asarray(tokens, dtype=np.float64) * r.hidden_size * ACTIVATION_BYTES
-    return np.asarray(2 * r.n_layers * per / r.link_bytes_per_s, dtype=np.float64)
-
-
-def prefill_s(r: Roofline, batch: ArrayLike, input_tokens: float) -> Array:
-    """Prefill time of ``batch`` prompts: ``max(FLOPs / FLOP/s, weights / bytes/s) + all-reduce``.
-
-    FLOPs = ``B · (2·N·L + 2·n_layers·w·L²)`` (causal attention computes half of L²).
-    """
-    b = np.asarray(batch, dtype=np.float64)
-    flops = b * (2.0 * r.n_params * input_tokens + 2.0 * r.n_layers * r.attention_width * input_tokens**2)
-    return np.maximum(flops / r.flops_per_s, r.weight_bytes / r.bytes_per_s) + allreduce_s(
-        r, b * input_tokens
-    )
-
-
-def decode_step_s(r: Roofline, batch: ArrayLike, context_tokens: float) -> Array:
-    """One decode step for ``batch`` sequences at ``context_tokens`` of cache each.
-
-    ``max(B·(2·N + 4·n_layers·w·c) / FLOP/s, (weights + B·KV_bytes_per_token·c) / bytes/s) + all-reduce``
-    (formulas.md §3.3; cli99/llm-analysis and hahnyuan/LLM-Viewer use the same roofline).
-    """
-    b = np.asarray(batch, dtype=np.float64)
-    flops = b * (2.0 * r.n_params + 4.0 * r.n_layers * r.attention_width * context_tokens)
-    bytes_read = r.weight_bytes + b * r.kv_bytes_per_token * context_tokens
-    return np.maximum(flops / r.flops_per_s, bytes_read / r.bytes_per_s) + allreduce_s(r, b)
 
 
 def max_batch_size(i: ServingInputs) -> int:
@@ -349,64 +248,6 @@ def estimate_serving(i: ServingInputs) -> ServingEstimate:
         usd_per_gpu_hour=price,
         usd_per_mtok_output=usd_per_mtok,
     )
-
-
-def peak_requests_per_s(requests_per_month: ArrayLike, peak_to_mean_ratio: float) -> Array:
-    """Peak-hour request rate: ``requests_per_month / (730 · 3600) · peak_to_mean``."""
-    return (
-        np.asarray(requests_per_month, dtype=np.float64) / (HOURS_PER_MONTH * S_PER_HOUR) * peak_to_mean_ratio
-    )
-
-
-def replicas_for_demand(
-    requests_per_month: ArrayLike,
-    *,
-    peak_to_mean_ratio: float,
-    requests_per_s_per_replica: float,
-    min_replicas: int = 1,
-) -> NDArray[np.int64]:
-    """Replicas needed each month: ``max(min_replicas, ceil(peak req/s ÷ req/s per replica))``.
-
-    Works on any array shape, e.g. ``(n_sweep_points, n_months)``; an integer step function of demand.
-
-    >>> replicas_for_demand([0, 1e6, 5e6], peak_to_mean_ratio=3.0, requests_per_s_per_replica=1.0).tolist()
-    [1, 2, 6]
-    """
-    if not requests_per_s_per_replica > 0:
-        raise InputError.single("<serving inputs>", "requests_per_s_per_replica", "must be > 0")
-    ratio = peak_requests_per_s(requests_per_month, peak_to_mean_ratio) / requests_per_s_per_replica
-    # A hair below an exact multiple must not add a replica through rounding noise.
-    needed = np.ceil(ratio - 1e-9 * np.maximum(1.0, ratio))
-    return np.maximum(min_replicas, needed).astype(np.int64)
-
-
-def dedicated_monthly_usd(
-    replicas: ArrayLike, *, n_gpus_per_replica: int, offer: GpuOffer, use_spot: bool = False
-) -> Array:
-    """Always-on cost: whole instances for ``replicas · n_gpus`` GPUs, every one of the 730 hours billed."""
-    gpus = np.asarray(replicas, dtype=np.float64) * n_gpus_per_replica
-    billed = np.ceil(gpus / offer.n_gpus) * offer.n_gpus
-    return np.asarray(billed * offer_price(offer, use_spot=use_spot) * HOURS_PER_MONTH, dtype=np.float64)
-
-
-def serverless_usd_per_request(
-    i: ServingInputs, requests_per_month: ArrayLike, *, max_batch: int | None = None
-) -> Array:
-    """Busy GPU-seconds per request at a per-second-billed (scale-to-zero) offer, times its price.
-
-    Concurrency by Little's law, ``C = mean req/s · end-to-end latency``; each busy replica batches
-    ``b = clip(C, 1, max_batch)`` requests, so a request costs ``n_gpus · $/s · e2e(b) / b``.
-    Cold starts are not modelled (optimistic for spiky, low traffic).
-    """
-    if i.offer is None:
-        raise InputError.single("<serving inputs>", "offer", "serverless pricing needs a GPU offer")
-    cap = max_batch if max_batch is not None else choose_batch(i)
-    one = float(request_timings(i, np.array([1.0]))["end_to_end_ms"][0]) / MS_PER_S
-    concurrency = peak_requests_per_s(requests_per_month, 1.0) * one
-    b = np.clip(np.floor(concurrency), 1.0, float(cap))
-    e2e_s = request_timings(i, b)["end_to_end_ms"] / MS_PER_S
-    usd_per_s = offer_price(i.offer, use_spot=i.use_spot) * i.n_gpus / S_PER_HOUR
-    return np.asarray(usd_per_s * e2e_s / b, dtype=np.float64)
 
 
 def operating_batch(i: ServingInputs, arrival_per_s: float, max_batch: int) -> int:

@@ -1,212 +1,44 @@
-"""Self-hosted fine-tuning estimator: FLOPs, MFU, GPU-hours, memory per GPU, fit and cost at an offer.
+"""Self-hosted fine-tuning estimator: one run's GPU-hours, wall-clock, memory per GPU, fit and cost.
 
-Formulas and defaults: formulas.md §1–2 of the design notes, summarised in the README section
-"How the GPU estimates work and how far to trust them".
-Compute: full fine-tuning ≈ 6·N·D, LoRA/QLoRA ≈ 4·N·D + 6·N_trainable·D, plus the attention term
-``3 · 4·n_layers·w·s`` per token (mosaicml/llm-foundry's MFU convention). Memory per GPU: weights,
-gradients and optimizer state (sharded across GPUs, FSDP/ZeRO-3 style), activations (Korthikanti et
-al. 2022) and fp32 logits, plus 10% for fragmentation.
+Compute comes from :mod:`costmodel.gpu.training_flops` (FLOPs per token, MFU), tensor bytes from
+:mod:`costmodel.gpu.memory`, billing from :mod:`costmodel.gpu.offers`. Weights, gradients and
+optimizer state are sharded across GPUs (FSDP/ZeRO-3 style); activations are not.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Final, Literal
+from typing import Final
 
-from costmodel.catalog.hardware import GpuArchitecture, GpuOffer, GpuSpec, OpenModel, check_offer_rents
-from costmodel.core.errors import InputError, Problem
+from costmodel.catalog.hardware import GpuOffer, GpuSpec, OpenModel, check_offer_rents
+from costmodel.core.errors import InputError
 from costmodel.core.units import BYTES_PER_GB, FLOPS_PER_TFLOP, S_PER_HOUR
+from costmodel.gpu.memory import (
+    FRAGMENTATION_FACTOR,
+    MemoryBreakdown,
+    activation_bytes,
+    optimizer_bytes,
+    weight_bytes,
+)
+from costmodel.gpu.offers import billed_gpus, billed_hours, offer_price
+from costmodel.gpu.training_flops import (
+    DEFAULT_OVERHEAD_FACTOR,
+    FLASH_ATTENTION_SPEEDUP,
+    FRAMEWORK_SPEEDUP,
+    Framework,
+    LoraTargets,
+    Method,
+    default_mfu,
+    gpu_hours,
+    lora_trainable_params,
+    model_flops_per_token,
+    recompute_flops_per_token,
+)
+from costmodel.gpu.validation import check_fields
 
-Method = Literal["full", "lora", "qlora"]
-LoraTargets = Literal["attention_qv", "attention", "all_linear"]
-Framework = Literal["hf", "unsloth"]
-METHODS: Final = ("full", "lora", "qlora")
-
-BASE_MFU: Final[dict[str, float]] = {"full": 0.40, "lora": 0.25, "qlora": 0.20}
-"""Default MFU by method on Ampere (formulas.md §1.4 recommendation). full: multi-GPU FSDP/Megatron on A100,
-mosaicml/llm-foundry benchmarks 0.47–0.58 with activation checkpointing and LLaMA-1 GPU-hours ≈0.43;
-lora: HF PEFT single GPU, LLaMA-Factory benchmark 2,392 tok/s on LLaMA2-7B/A100 ≈ 0.21 (4·N·D);
-qlora: HF + bitsandbytes, tutorial runs on A10G/48 GB cards ≈ 0.15–0.30. Baseline setup: gradient
-checkpointing on, FlashAttention off for LoRA/QLoRA."""
-
-ARCHITECTURE_MFU_FACTOR: Final[dict[GpuArchitecture, float]] = {
-    "ampere": 1.0,
-    "ada": 1.0,
-    "hopper": 0.875,
-    "blackwell": 0.875,
-}
-"""MFU relative to Ampere. hopper = 0.35/0.40, the full-FT defaults of formulas.md §1.4 (llm-foundry H100 BF16
-0.40–0.46 vs A100 0.47–0.58: faster GPUs are harder to keep busy). ada = ampere and blackwell = hopper are
-assumptions (no published fine-tuning MFU found)."""
-
-FLASH_ATTENTION_SPEEDUP: Final = 2954 / 2392
-"""×1.235 throughput for FlashAttention-2 over HF eager attention (LLaMA-Factory benchmark: LoRA on
-LLaMA2-7B, A100, 2,954 vs 2,392 tokens/s)."""
-
-FRAMEWORK_SPEEDUP: Final[dict[str, float]] = {"hf": 1.0, "unsloth": 4007 / 2392}
-"""Throughput vs HF PEFT: unsloth ×1.675 (LLaMA-Factory benchmark: unsloth+FA2 4,007 vs HF 2,392 tok/s;
-the unsloth figure already includes FlashAttention-2)."""
-
-DEFAULT_OVERHEAD_FACTOR: Final = 1.15
-"""Wall-clock ÷ pure compute time for evaluation, checkpoint saves, data loading and restarts. Assumption:
-formulas.md §1.4 gives a 1.1–1.3 range with no measurement behind it."""
-
-ADAM_STATE_BYTES_PER_PARAM: Final = 12.0
-"""fp32 master weights + Adam m + v (EleutherAI Transformer Math 101)."""
-GRAD_BYTES_PER_PARAM: Final = 2.0
-"""bf16 gradients for full fine-tuning (16 bytes/param in total with bf16 weights and Adam)."""
-ADAPTER_BYTES_PER_PARAM: Final = 16.0
-"""LoRA adapter: fp32 weight + gradient + Adam m, v (formulas.md §2)."""
-BF16_BYTES: Final = 2.0
-"""Bytes per bf16/fp16 value."""
-NF4_BYTES_PER_PARAM: Final = (4 + 0.127) / 8
-"""QLoRA NF4 with double quantisation: 4 bits + 0.127 bits of quantisation constants per parameter
-(Dettmers et al. 2023, arXiv 2305.14314 §3); embeddings and the LM head stay in 16-bit."""
-LOGITS_BYTES: Final = 4.0
-"""fp32 logits kept for the loss (HF upcasts bf16 logits; assumption: one fp32 copy)."""
-ACTIVATION_BYTES_PER_TOKEN_WIDTH: Final = 34.0
-"""Korthikanti et al. 2022 (arXiv 2205.05198): s·b·d·(34 + 5·a·s/d) bytes per layer in 16-bit without
-recomputation."""
-ATTENTION_SCORE_BYTES: Final = 5.0
-"""The 5·a·s/d attention-score term of the same formula; FlashAttention does not store scores."""
-CHECKPOINT_BYTES_PER_TOKEN_WIDTH: Final = 2.0
-"""Full recomputation keeps each layer's bf16 input: 2·s·b·d bytes per layer (same paper)."""
-FRAGMENTATION_FACTOR: Final = 1.10
-"""Allocator fragmentation and runtime buffers on top of the tensors (formulas.md §2, ~10%; assumption)."""
 MAX_GPUS: Final = 1024
 """Largest GPU count searched for a fit (128 nodes of 8)."""
-
-_ATTENTION_TARGETS: Final = {"attention_qv": ("q", "v"), "attention": ("q", "k", "v", "o")}
-
-
-def lora_trainable_params(m: OpenModel, rank: int, targets: LoraTargets = "all_linear") -> int:
-    """Adapter parameters: r·(d_in + d_out) per adapted matrix per layer.
-
-    >>> from costmodel.catalog import default_catalogs
-    >>> lora_trainable_params(default_catalogs().find("open_models", "llama-2-7b"), 8, "attention_qv")
-    4194304
-    """
-    d, w, kv = m.hidden_size, m.attention_width, m.n_kv_heads * m.head_dim
-    sizes = {"q": d + w, "k": d + kv, "v": d + kv, "o": w + d}
-    per_layer = sum(sizes[t] for t in _ATTENTION_TARGETS.get(targets, ("q", "k", "v", "o")))
-    if targets == "all_linear":
-        per_layer += 3 * (d + m.intermediate_size)
-    return rank * per_layer * m.n_layers
-
-
-def attention_flops_per_token(m: OpenModel, seq_len_tokens: float) -> float:
-    """Forward attention-score FLOPs per token, ``4 · n_layers · w · s`` (QKᵀ and AV).
-
-    llm-foundry's MFU convention counts the full s² (no causal halving); ``w = n_heads · head_dim``.
-
-    >>> from costmodel.catalog import default_catalogs
-    >>> attention_flops_per_token(default_catalogs().find("open_models", "llama-2-7b"), 1024) / 1e9
-    0.536870912
-    """
-    return 4.0 * m.n_layers * m.attention_width * seq_len_tokens
-
-
-def model_flops_per_token(m: OpenModel, method: Method, n_trainable: float, seq_len_tokens: float) -> float:
-    """Training FLOPs per token against which MFU is measured.
-
-    full: ``6·N + 3·attn``; lora/qlora: ``4·N + 6·N_trainable + 3·attn`` (frozen weights need no weight
-    gradient; litgpt ``estimate_flops``). Source: Kaplan et al. 2020 eq. 2.2; formulas.md §1.1–1.2.
-
-    >>> from costmodel.catalog import default_catalogs
-    >>> llama = default_catalogs().find("open_models", "llama-2-7b")
-    >>> round(model_flops_per_token(llama, "full", 0, 0) / 1e9, 2)
-    40.43
-    """
-    attn = 3.0 * attention_flops_per_token(m, seq_len_tokens)
-    if method == "full":
-        return 6.0 * m.n_params + attn
-    return 4.0 * m.n_params + 6.0 * n_trainable + attn
-
-
-def recompute_flops_per_token(m: OpenModel, seq_len_tokens: float) -> float:
-    """Extra forward pass of gradient checkpointing: ``2·N + attn`` per token.
-
-    GPT-NeoX and litgpt count checkpointed training as 4 forward passes instead of 3 (formulas.md §1.1).
-    """
-    return 2.0 * m.n_params + attention_flops_per_token(m, seq_len_tokens)
-
-
-def gpu_hours(flops: float, peak_tflops: float, mfu_fraction: float) -> float:
-    """GPU-hours of pure compute: ``FLOPs / (peak · 1e12 · MFU · 3600)``.
-
-    >>> round(gpu_hours(6 * 6.7e9 * 1e12, 312, 0.5))
-    71581
-    """
-    return flops / (peak_tflops * FLOPS_PER_TFLOP * mfu_fraction * S_PER_HOUR)
-
-
-def weight_bytes(m: OpenModel, method: Method) -> float:
-    """Base weights in bytes: 2 per parameter, or NF4 for QLoRA's linear layers (embeddings stay 16-bit)."""
-    if method != "qlora":
-        return BF16_BYTES * m.n_params
-    embeddings = m.vocab_size * m.hidden_size * (1 if m.tied_embeddings else 2)
-    return NF4_BYTES_PER_PARAM * (m.n_params - embeddings) + BF16_BYTES * embeddings
-
-
-def optimizer_bytes(m: OpenModel, method: Method, n_trainable: float) -> float:
-    """Gradients + optimizer state in bytes: 14 per parameter (full), 16 per adapter parameter (LoRA)."""
-    if method == "full":
-        return (GRAD_BYTES_PER_PARAM + ADAM_STATE_BYTES_PER_PARAM) * m.n_params
-    return ADAPTER_BYTES_PER_PARAM * n_trainable
-
-
-def activation_bytes(
-    m: OpenModel,
-    *,
-    seq_len_tokens: float,
-    micro_batch_size: float,
-    gradient_checkpointing: bool,
-    flash_attention: bool,
-) -> float:
-    """Activation memory per GPU for one micro-batch (Korthikanti et al. 2022) plus fp32 logits.
-
-    No recomputation: ``n_layers · s·b·d·(34 + 5·a·s/d)``; with checkpointing: ``n_layers · 2·s·b·d`` plus one
-    layer recomputed in full. FlashAttention drops the ``5·a·s/d`` score term. Logits: ``b·s·V·4``.
-    """
-    s, b, d = seq_len_tokens, micro_batch_size, m.hidden_size
-    scores = 0.0 if flash_attention else ATTENTION_SCORE_BYTES * m.n_heads * s / d
-    full_layer = s * b * d * (ACTIVATION_BYTES_PER_TOKEN_WIDTH + scores)
-    layers = (
-        m.n_layers * CHECKPOINT_BYTES_PER_TOKEN_WIDTH * s * b * d + full_layer
-        if gradient_checkpointing
-        else m.n_layers * full_layer
-    )
-    return layers + b * s * m.vocab_size * LOGITS_BYTES
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class MemoryBreakdown:
-    """Memory per GPU in GB by component (``kv_cache_gb`` is 0 for training)."""
-
-    weights_gb: float
-    optimizer_gb: float
-    activations_gb: float
-    kv_cache_gb: float
-    overhead_gb: float
-
-    @property
-    def total_gb(self) -> float:
-        """Sum of the components."""
-        return self.weights_gb + self.optimizer_gb + self.activations_gb + self.kv_cache_gb + self.overhead_gb
-
-
-def check_fields(checks: dict[str, tuple[bool, str]], obj: object, file: str) -> None:
-    """Raise InputError for every field whose rule fails or whose value is not finite."""
-    problems: list[Problem] = []
-    for name, (ok, rule) in checks.items():
-        value = getattr(obj, name)
-        if not ok or (value is not None and not math.isfinite(value)):
-            problems.append(
-                Problem(file=file, line=None, field=name, message=f"expected {rule}, got {value!r}")
-            )
-    if problems:
-        raise InputError(problems)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -289,11 +121,6 @@ def trainable_params(i: TrainingInputs) -> int:
         if i.method == "full"
         else lora_trainable_params(i.model, i.lora_rank, i.lora_targets)
     )
-
-
-def default_mfu(method: Method, architecture: GpuArchitecture) -> float:
-    """Default MFU for the baseline setup (HF, gradient checkpointing on, FlashAttention off)."""
-    return BASE_MFU[method] * ARCHITECTURE_MFU_FACTOR[architecture]
 
 
 def effective_mfu(i: TrainingInputs) -> float:
@@ -380,29 +207,12 @@ def max_micro_batch_size(i: TrainingInputs) -> int:
     return max(0, math.floor(free / per_sample)) if per_sample > 0 else 0
 
 
-def billed_hours(wall_clock_hours: float, offer: GpuOffer) -> float:
-    """Wall-clock rounded up to the offer's billing granularity (per hour / minute / second)."""
-    step = {
-        "per_hour": 1.0,
-        "per_minute": 1 / 60,
-        "per_second": 1 / S_PER_HOUR,
-        "per_second_active": 1 / S_PER_HOUR,
-    }
-    unit = step[offer.billing]
-    return math.ceil(wall_clock_hours / unit - 1e-9) * unit
-
-
-def offer_price(offer: GpuOffer, *, use_spot: bool) -> float:
-    """USD per GPU-hour at the offer (InputError when spot is asked for but not published)."""
-    if not use_spot:
-        return offer.on_demand_usd_per_gpu_hour
-    if offer.spot_usd_per_gpu_hour is None:
-        raise InputError.single("<training inputs>", "use_spot", f"{offer.id} publishes no spot price")
-    return offer.spot_usd_per_gpu_hour
-
-
 def estimate_training(i: TrainingInputs) -> TrainingEstimate:
-    """GPU-hours, wall-clock, MFU, memory per GPU, fit and cost of one fine-tuning run."""
+    """GPU-hours, wall-clock, MFU, memory per GPU, fit and cost of one fine-tuning run.
+
+    ``tokens = dataset · epochs / (1 − padding)``; ``wall = FLOPs / (peak · MFU) / n_gpus · overhead``;
+    cost = billed hours · billed GPUs (whole instances) · USD per GPU-hour.
+    """
     n_t = trainable_params(i)
     processed = i.dataset_tokens * i.epochs / (1.0 - i.padding_waste_fraction)
     flops = model_flops_per_token(i.model, i.method, n_t, i.seq_len_tokens) * processed
@@ -414,8 +224,7 @@ def estimate_training(i: TrainingInputs) -> TrainingEstimate:
     usd: float | None = None
     if i.offer is not None:
         price = offer_price(i.offer, use_spot=i.use_spot)
-        billed_gpus = math.ceil(i.n_gpus / i.offer.n_gpus) * i.offer.n_gpus
-        usd = billed_hours(wall, i.offer) * billed_gpus * price
+        usd = billed_hours(wall, i.offer) * billed_gpus(i.n_gpus, i.offer) * price
     return TrainingEstimate(
         inputs=i,
         n_trainable_params=n_t,

@@ -20,17 +20,20 @@ from costmodel.core.errors import InputError
 from costmodel.core.units import HOURS_PER_MONTH
 from costmodel.formulas import costs as f
 from costmodel.formulas.latency import LatencyEstimate
+from costmodel.gpu.offers import billed_gpus
 from costmodel.gpu.serving import (
     ServingEstimate,
     ServingInputs,
     choose_batch,
-    dedicated_monthly_usd,
     estimate_serving,
     min_gpus_to_serve,
     operating_batch,
+    request_timings,
+)
+from costmodel.gpu.serving_cost import (
+    dedicated_monthly_usd,
     peak_requests_per_s,
     replicas_for_demand,
-    request_timings,
     serverless_usd_per_request,
 )
 from costmodel.gpu.training import TrainingEstimate, TrainingInputs, estimate_training, min_gpus_to_fit
@@ -116,7 +119,7 @@ def training_runs(
             f"{model.id} ({s.method}) does not fit on any number of {gpu.id}: the activations of one "
             f"{seq:,}-token sequence exceed its memory",
         )
-    n_gpus = math.ceil(fit / offer.n_gpus) * offer.n_gpus
+    n_gpus = billed_gpus(fit, offer)
 
     def run(examples: float) -> TrainingEstimate:
         return estimate_training(replace(base, n_gpus=n_gpus, dataset_tokens=examples * s.tokens_per_example))

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from costmodel.catalog.loader import default_catalogs
+from costmodel.gpu.memory import MemoryBreakdown
 from costmodel.gpu.serving import ServingInputs, estimate_serving, request_timings
-from costmodel.gpu.training import MemoryBreakdown, TrainingInputs, estimate_training
+from costmodel.gpu.training import TrainingInputs, estimate_training
 from ui.figures.gpu import (
     GpuComparisonRow,
     MemoryBar,

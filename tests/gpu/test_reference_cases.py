@@ -17,12 +17,8 @@ import pytest
 from costmodel.catalog.hardware import OpenModel, model_param_count
 from costmodel.catalog.loader import default_catalogs
 from costmodel.core.yamlio import load_yaml
-from costmodel.gpu.serving import (
-    ServingInputs,
-    estimate_serving,
-    kv_cache_bytes_per_token,
-    serving_weight_bytes,
-)
+from costmodel.gpu.roofline import kv_cache_bytes_per_token, serving_weight_bytes
+from costmodel.gpu.serving import ServingInputs, estimate_serving
 from costmodel.gpu.training import TrainingInputs, estimate_training
 
 DATA = Path(__file__).parents[1] / "data" / "reference-cases.yaml"

@@ -12,22 +12,22 @@ from hypothesis import strategies as st
 
 from costmodel.catalog.loader import default_catalogs
 from costmodel.core.errors import InputError
-from costmodel.gpu.serving import (
-    ServingInputs,
+from costmodel.gpu.roofline import (
     allreduce_s,
     decode_step_s,
-    dedicated_monthly_usd,
-    estimate_serving,
     kv_cache_bytes_per_token,
-    max_batch_size,
-    min_gpus_to_serve,
     peak_tflops,
-    replicas_for_demand,
-    request_timings,
-    roofline,
-    serverless_usd_per_request,
     serving_weight_bytes,
 )
+from costmodel.gpu.serving import (
+    ServingInputs,
+    estimate_serving,
+    max_batch_size,
+    min_gpus_to_serve,
+    request_timings,
+    roofline,
+)
+from costmodel.gpu.serving_cost import dedicated_monthly_usd, replicas_for_demand, serverless_usd_per_request
 
 CAT = default_catalogs()
 M8B = CAT.find("open_models", "llama-3.1-8b")

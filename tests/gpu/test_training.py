@@ -11,26 +11,26 @@ from hypothesis import strategies as st
 
 from costmodel.catalog.loader import default_catalogs
 from costmodel.core.errors import InputError
+from costmodel.gpu.memory import activation_bytes, optimizer_bytes, weight_bytes
+from costmodel.gpu.offers import billed_hours
 from costmodel.gpu.training import (
-    FLASH_ATTENTION_SPEEDUP,
-    FRAMEWORK_SPEEDUP,
     MAX_GPUS,
     TrainingInputs,
-    activation_bytes,
-    billed_hours,
     calibrate_mfu,
-    default_mfu,
     effective_mfu,
     estimate_training,
-    gpu_hours,
-    lora_trainable_params,
     max_micro_batch_size,
     memory_per_gpu,
     min_gpus_to_fit,
+)
+from costmodel.gpu.training_flops import (
+    FLASH_ATTENTION_SPEEDUP,
+    FRAMEWORK_SPEEDUP,
+    default_mfu,
+    gpu_hours,
+    lora_trainable_params,
     model_flops_per_token,
-    optimizer_bytes,
     recompute_flops_per_token,
-    weight_bytes,
 )
 
 CAT = default_catalogs()

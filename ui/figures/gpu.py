@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from costmodel.gpu.training import MemoryBreakdown
+from costmodel.gpu.memory import MemoryBreakdown
 
 MEMORY_COMPONENTS = (
     ("weights_gb", "weights"),
