@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import dataclasses
 import typing
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from costmodel.advisor.criteria import CRITERIA
 from costmodel.advisor.recommendation import Advice, advise
-from costmodel.cli.common import to_json
+from costmodel.core.jsonio import to_json
+from costmodel.report import KIND_LABELS
 from costmodel.scenario.types import Needs
-from ui import state
+from ui import messages, runs, session
 from ui.chart import file_stem, show_chart
 from ui.figures.advisor import advisor_scores_figure
-from ui.figures.common import KIND_LABELS
+from ui.markdown import md
 
 NOT_ANSWERED = "not answered"
 
@@ -60,7 +62,7 @@ def questionnaire(needs: Needs, version: int) -> Needs | None:
             "**Questionnaire** (the scenario's `needs` block; leave a question unanswered to leave it out)"
         )
         left, right = st.columns(2)
-        answers: dict[str, object] = {}
+        answers: dict[str, Any] = {}  # widget values; Needs validates them on revalidation
         for i, field in enumerate(dataclasses.fields(Needs)):
             col = left if i % 2 == 0 else right
             current = getattr(needs, field.name)
@@ -95,7 +97,7 @@ def show_advice(advice: Advice) -> None:
     if advice.recommended_id is not None:
         top = advice.ranking[0]
         st.success(
-            state.md(
+            md(
                 f"Recommended: **{top.id}** ({KIND_LABELS.get(top.kind, top.kind)}), score {top.score:.2f}. "
                 f"{top.reasons[0].text}."
             )
@@ -103,7 +105,7 @@ def show_advice(advice: Advice) -> None:
     else:
         st.error("No strategy qualifies: see the notes below.")
     if advice.combine:
-        st.info(state.md(advice.combine))
+        st.info(md(advice.combine))
 
     rows = [
         {
@@ -126,17 +128,17 @@ def show_advice(advice: Advice) -> None:
     st.subheader("Why")
     for i, r in enumerate(advice.ranking, start=1):
         with st.expander(f"{i}. {r.id} — score {r.score:.2f}", expanded=i == 1):
-            st.markdown("\n".join(f"- {state.md(reason.text)}" for reason in r.reasons))
+            st.markdown("\n".join(f"- {md(reason.text)}" for reason in r.reasons))
 
     st.subheader("What would change the answer")
     if advice.what_would_change:
-        st.markdown("\n".join(f"- {state.md(c.text)}" for c in advice.what_would_change))
+        st.markdown("\n".join(f"- {md(c.text)}" for c in advice.what_would_change))
     else:
         st.markdown("No single answer, and no monthly volume from 1/100 to 100 times today's, changes it.")
     if advice.notes:
         with st.expander(f"Notes ({len(advice.notes)})", expanded=advice.recommended_id is None):
             for note in advice.notes:
-                st.markdown(f"- {state.md(note)}")
+                st.markdown(f"- {md(note)}")
 
 
 def show_weights() -> None:
@@ -148,7 +150,7 @@ def show_weights() -> None:
         )
         for c in CRITERIA:
             weight = "hard constraint" if c.hard else f"weight {c.weight:g}"
-            st.markdown(state.md(f"**{c.label}** (reads `{c.answer}`, {weight}): {c.why}"))
+            st.markdown(md(f"**{c.label}** (reads `{c.answer}`, {weight}): {c.why}"))
 
 
 st.title("Advisor")
@@ -156,16 +158,16 @@ st.caption(
     "Which approach fits, and why: your answers about the use case weighed together with the cost and "
     "latency results. Answers are saved in the scenario (needs block)."
 )
-scenario = state.get_scenario()
-new_needs = questionnaire(scenario.needs or Needs(), state.scenario_version())
+scenario = session.get_scenario()
+new_needs = questionnaire(scenario.needs or Needs(), session.scenario_version())
 if new_needs is not None:
     answered = any(getattr(new_needs, f.name) is not None for f in dataclasses.fields(Needs))
     candidate = dataclasses.replace(scenario, needs=new_needs if answered else None)
-    if state.apply_scenario(candidate, origin="advisor answers"):
+    if runs.apply_scenario(candidate, origin="advisor answers"):
         st.rerun()
-    state.show_flashes()
+    messages.show_flashes()
 
-result = state.result_or_stop()
+result = runs.result_or_stop()
 current = advise(result)
 show_advice(current)
 show_weights()

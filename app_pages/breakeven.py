@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import state, summary
+from costmodel import report
+from ui import runs, summary
 from ui.chart import show_chart
 from ui.figures.breakeven import breakdown_figure, cost_vs_volume_figure, unit_cost_figure
 from ui.figures.common import cumulative_cost_figure
+from ui.markdown import md
 
 st.title("Breakeven")
-result = state.result_or_stop()
+result = runs.result_or_stop()
 
-st.markdown(state.md(summary.verdict(result)))
+st.markdown(md(report.verdict(result)))
 pairs = summary.breakeven_table(result)
 if not pairs.empty:
     st.dataframe(pairs, hide_index=True)

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import export, state, summary
+from costmodel import report
+from ui import export, runs, summary
 from ui.chart import file_stem, show_chart
 from ui.figures.breakeven import breakdown_figure, cost_vs_volume_figure, unit_cost_figure
 from ui.figures.common import cumulative_cost_figure
 from ui.figures.latency import latency_stages_figure, latency_vs_cost_figure
+from ui.markdown import md, md_literal
 
 st.title("Prompt, RAG or fine-tune?")
-result = state.result_or_stop()
+result = runs.result_or_stop()
 scenario = result.scenario
 
-st.markdown(f"##### {state.md(summary.verdict(result))}")
+st.markdown(f"##### {md(report.verdict(result))}")
 st.caption(
-    f"{state.md_literal(scenario.name)} · prices as of {result.prices_as_of or 'n/a'} (oldest price used) · "
+    f"{md_literal(scenario.name)} · prices as of {result.prices_as_of or 'n/a'} (oldest price used) · "
     "estimates, not quotes: check current vendor prices before committing to a budget."
 )
 
@@ -44,10 +46,10 @@ st.dataframe(
 
 show_chart(cumulative_cost_figure(result), key="ov_cumulative", name="cumulative cost")
 
-for sentence in summary.breakeven_sentences(result):
-    st.markdown(f"- {state.md(sentence)}")
+for sentence in report.breakeven_sentences(result):
+    st.markdown(f"- {md(sentence)}")
 
-notes = summary.notes(result)
+notes = report.notes(result)
 if notes:
     with st.expander(f"Assumptions and notes ({len(notes)})"):
         for note in notes:
@@ -96,10 +98,10 @@ def _report() -> str:
     }
     return export.report_html(
         result,
-        verdict=summary.verdict(result),
+        verdict=report.verdict(result),
         table=table,
         figures=figures,
-        breakevens=summary.breakeven_sentences(result),
+        breakevens=report.breakeven_sentences(result),
         notes=notes,
     )
 

@@ -8,7 +8,7 @@ import random
 import pandas as pd
 import streamlit as st
 
-from costmodel.catalog.loader import default_catalogs
+from costmodel.catalog.entry import Catalogs
 from costmodel.catalog.services import FinetuneOffer
 from costmodel.catalog.tokenizer_rules import resolve_tokenizer
 from costmodel.core.errors import InputError
@@ -22,9 +22,10 @@ from costmodel.scenario.types import (
 from costmodel.tokens.parsers import FORMATS, ParseOptions, Upload
 from costmodel.tokens.report import TokenReport, apply_to_scenario, build_report, report_rows
 from costmodel.tokens.stats import training_cost
-from ui import state
+from ui import messages, runs, session
 from ui.chart import show_chart
 from ui.figures.tokens import token_histogram_figure
+from ui.session_catalogs import catalogs_key, current_catalogs
 
 # Largest file the page counts: the app's upload limit (server.maxUploadSize, in MiB like Streamlit's
 # uploader). No bare string literals at module level here: Streamlit's "magic" would print them.
@@ -47,20 +48,20 @@ DEMO_KEY = "tokens_demo"
 APPLIED_KEY = "tokens_applied_message"
 
 
-def scenario_models(scenario: Scenario) -> list[str]:
-    """Model ids the scenario uses (catalog references only) that have a tokenizer rule."""
+def scenario_models(scenario: Scenario, catalogs: Catalogs) -> list[str]:
+    """Model ids the scenario uses (catalog references only) that have a tokenizer rule in ``catalogs``."""
     refs: list[str] = []
     for s in scenario.strategies:
         if isinstance(s, PromptingStrategy | RagStrategy) and isinstance(s.model, str):
             refs.append(s.model)
         elif isinstance(s, FinetuneHostedStrategy) and isinstance(s.offer, str):
             refs.append(s.offer)
-        elif isinstance(s, FinetuneSelfhostedStrategy):
+        elif isinstance(s, FinetuneSelfhostedStrategy) and isinstance(s.base_model, str):
             refs.append(s.base_model)
     out = []
     for ref in refs:
         try:
-            resolve_tokenizer(ref, default_catalogs())
+            resolve_tokenizer(ref, catalogs)
         except InputError:
             continue
         if ref not in out:
@@ -104,8 +105,14 @@ def count(
     output_column: str | None,
     separator: str | None,
     context_window: int | None,
+    catalogs_id: str,
+    _catalogs: Catalogs,
 ) -> TokenReport:
-    """The token report (cached in memory per files, models and options; nothing goes to disk)."""
+    """The token report with the session's catalogs (tokenizer rules, context windows).
+
+    Cached in memory per files, models, options and ``catalogs_id`` (the catalogs' key, as the
+    catalogs themselves are not hashed); nothing goes to disk.
+    """
     options = ParseOptions(
         input_column=input_column,
         output_column=output_column,
@@ -113,7 +120,9 @@ def count(
         max_bytes=MAX_UPLOAD_BYTES,
     )
     uploads = [Upload(name=name, data=data) for name, data in files]
-    return build_report(uploads, list(models), options, context_window=context_window, file="<tokens page>")
+    return build_report(
+        uploads, list(models), _catalogs, options, context_window=context_window, file="<tokens page>"
+    )
 
 
 st.title("Tokens")
@@ -123,7 +132,8 @@ st.caption(
     "the o200k_base count with a dated ratio and range. Files stay in memory; nothing is stored."
 )
 
-scenario = state.get_scenario()
+scenario = session.get_scenario()
+catalogs = current_catalogs()
 uploaded = st.file_uploader(
     "Sample files",
     type=sorted(ext.lstrip(".") for ext in FORMATS),
@@ -132,7 +142,7 @@ uploaded = st.file_uploader(
 )
 use_demo = st.checkbox("Use generated demo data (60 support chats in the fine-tuning format)", key=DEMO_KEY)
 
-defaults = scenario_models(scenario) or ["openai/gpt-4o"]
+defaults = scenario_models(scenario, catalogs) or ["openai/gpt-4o"]
 models = st.multiselect(
     "Models",
     options=list(dict.fromkeys([*defaults, *COMMON_MODELS])),
@@ -174,9 +184,11 @@ try:
         output_column.strip() or None,
         separator.replace("\\n", "\n").replace("\\t", "\t") or None,
         int(window) or None,
+        catalogs_key(),
+        catalogs,
     )
 except InputError as exc:
-    state.show_error(str(exc), title="These samples could not be counted:")
+    messages.show_error(str(exc), title="These samples could not be counted:")
     st.stop()
 
 counted = report.counted
@@ -206,7 +218,7 @@ show_chart(
 
 if counted.n_samples_with_output:
     st.subheader("Fine-tuning on these samples")
-    offers: list[FinetuneOffer] = default_catalogs().all("finetune_offers")
+    offers: list[FinetuneOffer] = catalogs.all("finetune_offers")
     ft = next((s for s in scenario.strategies if isinstance(s, FinetuneHostedStrategy)), None)
     c1, c2 = st.columns(2)
     epochs = c1.number_input(
@@ -263,9 +275,9 @@ if st.button("Apply to scenario", type="primary"):
     try:
         candidate = apply_to_scenario(scenario, stats, strategy_ids=chosen_ft, set_workload=set_workload)
     except InputError as exc:
-        state.show_error(str(exc), title="Not applied:")
+        messages.show_error(str(exc), title="Not applied:")
     else:
-        if state.apply_scenario(candidate, origin="Tokens page"):
+        if runs.apply_scenario(candidate, origin="Tokens page"):
             # Rerun so the sidebar shows the new values; the confirmation survives the rerun.
             st.session_state[APPLIED_KEY] = (
                 f"Applied the counts of {model_for_scenario}: {candidate.workload.input_tokens_per_request:g} input and "
@@ -273,4 +285,4 @@ if st.button("Apply to scenario", type="primary"):
                 + (f"; {len(chosen_ft)} fine-tuning strategies updated." if chosen_ft else ".")
             )
             st.rerun()
-        state.show_flashes()
+        messages.show_flashes()

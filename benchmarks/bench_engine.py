@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from costmodel.catalog.loader import default_catalogs
 from costmodel.engine import prepare_all, sweep_totals
 from costmodel.scenario.io import load_scenario
 from costmodel.strategies.common import PreparedStrategy
@@ -64,7 +65,7 @@ def main() -> None:
     scenario = load_scenario(EXAMPLE)
     horizon = scenario.horizon_months
     t0 = time.perf_counter()
-    prepared = prepare_all(scenario)
+    prepared = prepare_all(scenario, default_catalogs())
     prepare_s = time.perf_counter() - t0
     volumes = np.logspace(2, 8, N_POINTS)
     fast = vectorised(prepared, volumes, horizon)

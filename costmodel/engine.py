@@ -16,10 +16,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from costmodel.catalog.entry import Catalogs
-from costmodel.catalog.loader import default_catalogs
 from costmodel.formulas import costs as f
 from costmodel.formulas.breakeven import breakeven_month, breakeven_volume, orient
 from costmodel.formulas.latency import LatencyEstimate
+from costmodel.formulas.value import net_value_usd
 from costmodel.scenario.types import Scenario
 from costmodel.strategies.common import CATEGORIES, Context, PreparedStrategy
 from costmodel.strategies.registry import prepare
@@ -129,10 +129,10 @@ def _strategy_dict(s: StrategyResult) -> dict[str, Any]:
 
 
 def prepare_all(
-    scenario: Scenario, catalogs: Catalogs | None = None, *, at: dt.datetime | None = None
+    scenario: Scenario, catalogs: Catalogs, *, at: dt.datetime | None = None
 ) -> tuple[PreparedStrategy, ...]:
-    """Resolve every strategy's catalog references and prices once."""
-    ctx = Context(scenario=scenario, catalogs=catalogs or default_catalogs(), at=at)
+    """Resolve every strategy's catalog references and prices once (in ``catalogs``, at time ``at``)."""
+    ctx = Context(scenario=scenario, catalogs=catalogs, at=at)
     return tuple(prepare(s, ctx) for s in scenario.strategies)
 
 
@@ -172,11 +172,12 @@ def _result(p: PreparedStrategy, scenario: Scenario, requests: Array) -> Strateg
         correct = n_total * p.accuracy_fraction
         per_correct = total / correct if correct > 0 else None
         if scenario.value is not None:
-            wrong = n_total - correct
-            net_value = (
-                correct * scenario.value.usd_per_correct_answer
-                - wrong * scenario.value.usd_per_wrong_answer
-                - total
+            net_value = net_value_usd(
+                n_requests=n_total,
+                accuracy_fraction=p.accuracy_fraction,
+                usd_per_correct_answer=scenario.value.usd_per_correct_answer,
+                usd_per_wrong_answer=scenario.value.usd_per_wrong_answer,
+                cost_usd=total,
             )
     return StrategyResult(
         id=p.id,
@@ -226,8 +227,12 @@ def breakeven_pairs(
     return tuple(pairs)
 
 
-def run(scenario: Scenario, catalogs: Catalogs | None = None, *, at: dt.datetime | None = None) -> RunResult:
-    """Evaluate a scenario: every strategy month by month, cheapest, and breakeven points."""
+def run(scenario: Scenario, catalogs: Catalogs, *, at: dt.datetime | None = None) -> RunResult:
+    """Evaluate a scenario with ``catalogs``: every strategy month by month, cheapest, and breakeven points.
+
+    ``at`` picks the prices in force at that time (default: now). The catalogs are always given, never
+    assumed: the CLI passes ``default_catalogs()``, the app the session's catalogs (uploads, overrides).
+    """
     prepared = prepare_all(scenario, catalogs, at=at)
     w = scenario.workload
     requests = f.monthly_requests(w.requests_per_month, w.growth_fraction_per_month, scenario.horizon_months)

@@ -10,6 +10,7 @@ from costmodel.advisor.recommendation import Advice, advise
 from costmodel.catalog.loader import default_catalogs
 from costmodel.cli.common import add_format_flag, emit
 from costmodel.engine import run
+from costmodel.scenario.examples import resolve_scenario_path
 from costmodel.scenario.io import load_scenario
 
 
@@ -79,7 +80,7 @@ def _print_table(advice: Advice) -> None:
 
 
 def _advise(args: argparse.Namespace) -> int:
-    scenario = load_scenario(args.scenario)
+    scenario = load_scenario(resolve_scenario_path(args.scenario))
     advice = advise(run(scenario, default_catalogs()))
     if args.format == "json":
         emit(advice.to_dict(), "json")

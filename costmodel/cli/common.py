@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-import json
 import math
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TextIO
 
 from costmodel.core.errors import InputError
+from costmodel.core.jsonio import to_json
 
 FORMATS = ("table", "json", "csv")
 
@@ -22,30 +22,6 @@ Handler = Callable[[argparse.Namespace], int]
 def add_format_flag(parser: argparse.ArgumentParser) -> None:
     """Add ``--format table|json|csv`` (default table)."""
     parser.add_argument("--format", choices=FORMATS, default="table", help="output format (default: table)")
-
-
-def _json_default(value: Any) -> Any:
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    if hasattr(value, "tolist"):
-        return value.tolist()
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
-
-
-def _clean(value: Any) -> Any:
-    """Replace non-finite floats by None so the JSON stays valid (never NaN in output)."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, Mapping):
-        return {k: _clean(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
-    return value
-
-
-def to_json(data: Any) -> str:
-    """Serialise to indented JSON (dates as ISO strings, numpy arrays as lists)."""
-    return json.dumps(_clean(data), indent=2, default=_json_default, allow_nan=False)
 
 
 def format_cell(value: Any) -> str:

@@ -9,14 +9,16 @@ from costmodel.catalog import prices
 from costmodel.catalog.loader import default_catalogs
 from costmodel.cli.common import add_format_flag, emit
 from costmodel.core.schema import to_plain
-from costmodel.engine import RunResult, run
+from costmodel.engine import run
+from costmodel.report import breakeven_lines, summary_rows
+from costmodel.scenario.examples import resolve_scenario_path
 from costmodel.scenario.io import defaults_table, load_scenario
 
 
 def register(subparsers: Any) -> None:
     """Add ``run``, ``models`` and ``defaults``."""
     p = subparsers.add_parser("run", help="evaluate a scenario file: costs, latency, breakeven points")
-    p.add_argument("scenario", help="scenario YAML file (see SCENARIO.md)")
+    p.add_argument("scenario", help="scenario YAML file or a bundled example's name (see SCENARIO.md)")
     add_format_flag(p)
     p.set_defaults(handler=_run)
 
@@ -30,29 +32,8 @@ def register(subparsers: Any) -> None:
     p.set_defaults(handler=_defaults)
 
 
-def summary_rows(result: RunResult) -> list[dict[str, Any]]:
-    """One row per strategy: the figures a decision memo needs."""
-    rows = []
-    for s in result.strategies:
-        rows.append(
-            {
-                "id": s.id,
-                "kind": s.kind,
-                "one_off_usd": s.one_off_usd if s.available else None,
-                "total_usd": s.total_usd if s.available else None,
-                "npv_usd": s.npv_usd if s.available else None,
-                "usd_per_request": s.usd_per_request if s.available else None,
-                "ttft_ms": s.latency.time_to_first_token_ms if s.latency else None,
-                "end_to_end_ms": s.latency.end_to_end_ms if s.latency else None,
-                "accuracy_fraction": s.accuracy_fraction,
-                "net_value_usd": s.net_value_usd,
-            }
-        )
-    return rows
-
-
 def _run(args: argparse.Namespace) -> int:
-    result = run(load_scenario(args.scenario))
+    result = run(load_scenario(resolve_scenario_path(args.scenario)), default_catalogs())
     if args.format == "json":
         emit(result.to_dict(), "json")
         return 0
@@ -65,18 +46,8 @@ def _run(args: argparse.Namespace) -> int:
     print()
     if result.cheapest_id:
         print(f"Cheapest over {horizon} months: {result.cheapest_id}")
-    for pair in result.breakeven:
-        when = (
-            f"catches up in month {pair.month}"
-            if pair.month
-            else f"does not catch up within {horizon} months"
-        )
-        volume = (
-            f"; totals equal at {pair.requests_per_month:,.0f} requests/month"
-            if pair.requests_per_month is not None
-            else "; totals never equal at any constant volume"
-        )
-        print(f"  {pair.b} vs {pair.a}: {when}{volume}")
+    for line in breakeven_lines(result):
+        print(f"  {line}")
     for s in result.strategies:
         for note in s.notes:
             print(f"  note [{s.id}]: {note}")

@@ -6,6 +6,7 @@ import argparse
 import os
 from typing import Any
 
+from costmodel.catalog.entry import Catalogs
 from costmodel.catalog.loader import default_catalogs
 from costmodel.catalog.services import FinetuneOffer
 from costmodel.cli.common import add_format_flag, emit, positive_number
@@ -15,8 +16,6 @@ from costmodel.tokens.parsers import DEFAULT_MAX_UPLOAD_BYTES, ParseOptions, Upl
 from costmodel.tokens.report import build_report, report_dict, report_rows
 from costmodel.tokens.stats import training_cost
 from costmodel.tokens.upload import over_limit_message
-
-"""Bytes in a (decimal) megabyte, as the upload limit is given."""
 
 _ESCAPES = {"\\n": "\n", "\\t": "\t", "\\r": "\r", "\\\\": "\\"}
 
@@ -112,14 +111,14 @@ def read_uploads(paths: list[str], max_bytes: int) -> list[Upload]:
     return uploads
 
 
-def _training_price(args: argparse.Namespace) -> float | None:
+def _training_price(args: argparse.Namespace, catalogs: Catalogs) -> float | None:
     price = positive_number("--training-usd-per-mtok", args.training_usd_per_mtok, allow_zero=True)
     if args.offer is not None:
         if price is not None:
             raise InputError.single(
                 "<command line>", "--offer", "give --offer or --training-usd-per-mtok, not both"
             )
-        offer: FinetuneOffer = default_catalogs().get(
+        offer: FinetuneOffer = catalogs.get(
             "finetune_offers", args.offer, file="<command line>", field="--offer"
         )
         price = offer.training_usd_per_mtok
@@ -137,7 +136,8 @@ def run_tokens(args: argparse.Namespace) -> int:
             f"expected a whole number >= 1, got {args.context_window_tokens}",
         )
     epochs = positive_number("--epochs", args.epochs)
-    price = _training_price(args)
+    catalogs = default_catalogs()
+    price = _training_price(args, catalogs)
     if (epochs is None) != (price is None):
         raise InputError.single(
             "<command line>",
@@ -153,7 +153,7 @@ def run_tokens(args: argparse.Namespace) -> int:
     )
     uploads = read_uploads(args.files, max_bytes)
     report = build_report(
-        uploads, args.model, options, context_window=args.context_window_tokens, field="--model"
+        uploads, args.model, catalogs, options, context_window=args.context_window_tokens, field="--model"
     )
     data = report_dict(report)
     if epochs is not None and price is not None:

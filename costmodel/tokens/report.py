@@ -9,7 +9,6 @@ from typing import Any
 
 from costmodel.catalog import prices
 from costmodel.catalog.entry import Catalogs
-from costmodel.catalog.loader import default_catalogs
 from costmodel.catalog.tokenizer_rules import TokenizerChoice, resolve_tokenizer
 from costmodel.core.errors import InputError, Problem
 from costmodel.scenario.io import revalidate
@@ -30,12 +29,10 @@ class TokenReport:
     models: tuple[ModelTokenStats, ...]
 
 
-def context_window_tokens(model: str, catalogs: Catalogs | None = None) -> int | None:
-    """The model's context window from the price data (genai-prices or our overrides), or None if unknown."""
+def context_window_tokens(model: str, catalogs: Catalogs) -> int | None:
+    """The model's context window from the price data (genai-prices or ``catalogs``), or None if unknown."""
     try:
-        found = prices.model_prices(
-            model, input_tokens=0, catalogs=catalogs or default_catalogs(), file="<lookup>", field="model"
-        )
+        found = prices.model_prices(model, input_tokens=0, catalogs=catalogs, file="<lookup>", field="model")
     except InputError:
         return None
     return found.context_window_tokens
@@ -44,17 +41,17 @@ def context_window_tokens(model: str, catalogs: Catalogs | None = None) -> int |
 def build_report(
     uploads: Sequence[Upload],
     models: Sequence[str],
+    catalogs: Catalogs,
     options: ParseOptions | None = None,
     *,
     context_window: int | None = None,
-    catalogs: Catalogs | None = None,
     file: str = "<command line>",
     field: str = "model",
 ) -> TokenReport:
     """Resolve each model's tokenizer, count every upload once per encoding needed, describe per model.
 
-    ``context_window`` applies to every model; when None, each model's window comes from the price
-    data where it is known.
+    Tokenizer rules and context windows come from ``catalogs``. ``context_window`` applies to every
+    model; when None, each model's window comes from the price data where it is known.
     """
     if not models:
         raise InputError.single(file, field, "choose at least one model")
@@ -62,7 +59,7 @@ def build_report(
     problems: list[Problem] = []
     for model in models:
         try:
-            choices.append(resolve_tokenizer(model, catalogs or default_catalogs(), file=file, field=field))
+            choices.append(resolve_tokenizer(model, catalogs, file=file, field=field))
         except InputError as exc:
             problems.extend(exc.problems)
     if problems:

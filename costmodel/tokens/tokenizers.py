@@ -222,7 +222,7 @@ before the cut only ever look ahead one character through ``(?!\\S)`` / ``$`` in
 alternatives, which cannot end on a letter, so the prefix splits exactly as inside the whole
 text; the regexes have no look-behind, so the suffix splits the same too. tiktoken encodes each
 piece independently, hence count(text) = count(text[:cut]) + count(text[cut:]). The property
-test in tests/test_tokenizers.py checks this on random texts.
+test in tests/tokens/test_tokenizers.py checks this on random texts.
 """
 
 PIECE_CHARS: Final = 1 << 18

@@ -26,7 +26,8 @@ from costmodel.advisor.figures import snapshot
 from costmodel.advisor.recommendation import Advice, advise, combination
 from costmodel.advisor.score import example_shortfall, score
 from costmodel.catalog.entry import Catalogs
-from costmodel.cli.common import to_json
+from costmodel.catalog.loader import default_catalogs
+from costmodel.core.jsonio import to_json
 from costmodel.engine import RunResult, run
 from costmodel.scenario.io import load_scenario, parse_scenario, revalidate
 from costmodel.scenario.types import Needs, Scenario, Strategy
@@ -579,7 +580,7 @@ def test_more_examples_never_hurt_fine_tuning_nor_help_prompting(needs: Needs, l
 
 def test_example_scenario_advice_runs_with_the_built_in_catalogs() -> None:
     root = Path(__file__).resolve().parents[2]
-    result = run(load_scenario(root / "examples" / "fintech-support.yaml"))
+    result = run(load_scenario(root / "examples" / "fintech-support.yaml"), default_catalogs())
     advice = advise(result)
     assert advice.recommended_id in {s.id for s in result.scenario.strategies}
     assert len(advice.ranking) == len(result.scenario.strategies)

@@ -13,6 +13,7 @@ import pytest
 from ui_golden import BREAKEVEN_MONTH, BREAKEVEN_VOLUME, TOTAL_A_USD, TOTAL_B_USD, golden_result
 
 from costmodel.catalog.entry import Catalogs
+from costmodel.catalog.loader import default_catalogs
 from costmodel.engine import RunResult, run
 from costmodel.scenario.io import load_scenario
 from ui.figures.breakeven import (
@@ -56,7 +57,7 @@ def golden(test_catalogs: Catalogs) -> RunResult:
 
 @pytest.fixture(scope="module", params=EXAMPLES, ids=[p.stem for p in EXAMPLES])
 def example_result(request: pytest.FixtureRequest) -> RunResult:
-    return run(load_scenario(request.param))
+    return run(load_scenario(request.param), default_catalogs())
 
 
 def _text(title: object) -> str:

@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pytest
 
+from costmodel.catalog.loader import default_catalogs
 from costmodel.tokens.parsers import Upload
 from costmodel.tokens.report import build_report
 from ui.figures.tokens import token_histogram_figure, trace_name
@@ -18,7 +19,7 @@ ROWS = [{"prompt": "word " * (10 * i + 1), "completion": "ok " * i} for i in ran
 def report():  # type: ignore[no-untyped-def]
     data = "\n".join(json.dumps(r) for r in ROWS).encode()
     models = ["openai/gpt-4o", "claude-sonnet-4-5", "gpt-4.1"]
-    return build_report([Upload(name="r.jsonl", data=data)], models, context_window=200)
+    return build_report([Upload(name="r.jsonl", data=data)], models, default_catalogs(), context_window=200)
 
 
 def test_histogram_has_titles_units_and_named_traces(report) -> None:  # type: ignore[no-untyped-def]

@@ -7,6 +7,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from ui import session_catalogs
+from ui.prices import parse_custom_catalog
+
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = ROOT / "app_pages" / "tokens.py"
 
@@ -47,3 +50,55 @@ def test_an_unknown_model_shows_an_error_not_a_traceback(app: AppTest) -> None:
     at.multiselect[0].set_value(["tts-1"]).run()
     assert not at.exception
     assert at.error and "is not priced per text token" in at.error[0].value
+
+
+CUSTOM_CATALOG = b"""
+tokenizer_models:
+  - id: acme-wordy
+    vendor: Acme
+    pattern: 'wordy-.*'
+    encoding: o200k_base
+    exact: false
+    ratio: 2.0
+    ratio_low: 1.5
+    ratio_high: 2.5
+    source_url: https://example.org/acme-tokenizer
+    as_of: 2026-01-01
+    confidence: low
+finetune_offers:
+  - id: acme/ft-wordy-1
+    provider: acme
+    base_model: acme/wordy-1
+    training_usd_per_mtok: 7.5
+    input_usd_per_mtok: 1.0
+    output_usd_per_mtok: 2.0
+    source_url: https://example.org/acme-pricing
+    as_of: 2026-01-01
+    confidence: low
+"""
+
+
+def test_an_uploaded_catalog_reaches_the_page(app: AppTest) -> None:
+    """The page counts with the session's catalogs: a custom tokenizer rule and fine-tuning offer are used."""
+    builtin = app.run()
+    builtin.checkbox(key="tokens_demo").check().run()
+    builtin.multiselect[0].set_value(["acme/wordy-1"]).run()
+    assert builtin.error and "no tokenizer known for model 'acme/wordy-1'" in builtin.error[0].value
+
+    at = AppTest.from_file(str(PAGE), default_timeout=60)
+    custom = parse_custom_catalog(CUSTOM_CATALOG, "acme.yaml")
+    at.session_state[session_catalogs.CUSTOM_CATALOG_KEY] = ("acme.yaml", "0" * 64, custom)
+    at.run()
+    at.checkbox(key="tokens_demo").check().run()
+    at.multiselect[0].set_value(["openai/gpt-4o", "acme/wordy-1"]).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    table = at.dataframe[0].value.set_index(["model", "direction"])
+    assert table.loc[("acme/wordy-1", "input"), "counted"] == "estimated: o200k_base x 2 (1.5-2.5)"
+    assert table.loc[("acme/wordy-1", "input"), "total_tokens"] == pytest.approx(
+        2.0 * table.loc[("openai/gpt-4o", "input"), "total_tokens"], rel=0.01
+    )
+    offer = at.selectbox[0]
+    assert "acme/ft-wordy-1" in offer.options
+    offer.set_value("acme/ft-wordy-1").run()
+    assert not at.exception and not at.error
+    assert any("At 7.5 USD per 1M training tokens (acme/ft-wordy-1)" in c.value for c in at.caption)

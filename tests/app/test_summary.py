@@ -1,4 +1,4 @@
-"""Verdict, cost table and breakeven words (ui/summary.py) on the hand-computed golden scenario."""
+"""Verdict, cost table and breakeven words (costmodel/report.py, ui/summary.py) on the hand-computed golden scenario."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import dataclasses
 import pytest
 from ui_golden import TOTAL_A_USD, TOTAL_B_USD, golden_result
 
+from costmodel import report
 from costmodel.catalog.entry import Catalogs
 from costmodel.engine import RunResult
 from ui import summary
@@ -18,7 +19,7 @@ def golden(test_catalogs: Catalogs) -> RunResult:
 
 
 def test_verdict_names_cheapest_saving_and_payoff(golden: RunResult) -> None:
-    text = summary.verdict(golden)
+    text = report.verdict(golden)
     saving = TOTAL_A_USD - TOTAL_B_USD
     assert text == (
         "Over 12 months at 100k requests/month, b (hosted fine-tuning) is the cheapest at $1.24k in total, "
@@ -28,11 +29,11 @@ def test_verdict_names_cheapest_saving_and_payoff(golden: RunResult) -> None:
 
 def test_verdict_single_and_no_strategy(golden: RunResult) -> None:
     only_a = dataclasses.replace(golden, strategies=(golden.strategy("a"),), breakeven=())
-    assert "a (prompting) costs $2.4k in total (the only strategy costed)" in summary.verdict(only_a)
+    assert "a (prompting) costs $2.4k in total (the only strategy costed)" in report.verdict(only_a)
     none = dataclasses.replace(
         golden, strategies=tuple(dataclasses.replace(s, available=False) for s in golden.strategies)
     )
-    assert "no strategy could be costed" in summary.verdict(none)
+    assert "no strategy could be costed" in report.verdict(none)
 
 
 def test_cost_table_rows_and_units(golden: RunResult) -> None:
@@ -46,7 +47,7 @@ def test_cost_table_rows_and_units(golden: RunResult) -> None:
 
 
 def test_breakeven_words(golden: RunResult) -> None:
-    assert summary.breakeven_sentences(golden) == [
+    assert report.breakeven_sentences(golden) == [
         "b pays off vs a in month 6; at a constant volume their 12-month totals are equal at "
         "46.3k requests/month."
     ]
@@ -59,7 +60,7 @@ def test_breakeven_words(golden: RunResult) -> None:
     [(0.0, "$0"), (950.4, "$950"), (1_240.0, "$1.24k"), (2.5e6, "$2.5M"), (-1_500.0, "-$1.5k")],
 )
 def test_format_usd(value: float, text: str) -> None:
-    assert summary.format_usd(value) == text
+    assert report.format_usd(value) == text
 
 
 def test_npv_column_only_when_discounted(golden: RunResult) -> None:
@@ -67,3 +68,42 @@ def test_npv_column_only_when_discounted(golden: RunResult) -> None:
     scenario = dataclasses.replace(golden.scenario, discount_rate_annual_fraction=0.1)
     discounted = dataclasses.replace(golden, scenario=scenario)
     assert "NPV (USD)" in summary.cost_table(discounted).columns
+
+
+def test_cli_rows_and_lines_share_the_figures(golden: RunResult) -> None:
+    rows = report.summary_rows(golden)
+    assert [r["id"] for r in rows] == ["a", "b"]
+    assert list(rows[0]) == [
+        "id",
+        "kind",
+        "one_off_usd",
+        "total_usd",
+        "npv_usd",
+        "usd_per_request",
+        "ttft_ms",
+        "end_to_end_ms",
+        "accuracy_fraction",
+        "net_value_usd",
+    ]
+    assert rows[0]["total_usd"] == pytest.approx(TOTAL_A_USD)
+    assert rows[1]["one_off_usd"] == pytest.approx(1000.0)
+    table = summary.cost_table(golden)
+    assert table["total, 12 mo (USD)"].tolist() == [r["total_usd"] for r in rows]
+    assert report.breakeven_lines(golden) == [
+        "b vs a: catches up in month 6; totals equal at 46,296 requests/month"
+    ]
+
+
+def test_a_strategy_not_costed_has_no_cost_figures(golden: RunResult) -> None:
+    gone = dataclasses.replace(golden.strategy("b"), available=False)
+    result = dataclasses.replace(golden, strategies=(golden.strategy("a"), gone), cheapest_id="a")
+    row = report.summary_rows(result)[1]
+    assert row["total_usd"] is None and row["one_off_usd"] is None and row["net_value_usd"] is None
+    assert row["end_to_end_ms"] is not None  # latency does not depend on the costs
+    assert summary.cost_table(result).loc[1, "status"] == report.NOT_COSTED
+
+
+def test_latency_rows_compare_with_the_budget(golden: RunResult) -> None:
+    rows = report.latency_rows(golden, 1500.0)
+    assert [r["vs budget"] for r in rows] == ["✗ over by 55 ms", "✓ within (478 ms to spare)"]
+    assert {r["vs budget"] for r in report.latency_rows(golden, None)} == {"no budget set"}

@@ -256,6 +256,7 @@ def test_missing_file_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> No
 
 def test_selfhosted_references_accept_inline_entries() -> None:
     from costmodel.catalog.hardware import GpuOffer, OpenModel
+    from costmodel.catalog.loader import default_catalogs
     from costmodel.engine import run
 
     text = (ROOT / "examples" / "fintech-support.yaml").read_text(encoding="utf-8")
@@ -271,8 +272,10 @@ def test_selfhosted_references_accept_inline_entries() -> None:
     assert isinstance(strategy.base_model, OpenModel) and isinstance(strategy.serve_gpu_offer, GpuOffer)  # type: ignore[union-attr]
     assert parse_scenario(dump_scenario(s)) == s
     assert "source_url" not in dump_scenario(s)
-    inline = run(s).strategy("ft-llama-8b")
-    by_id = run(load_scenario(ROOT / "examples" / "fintech-support.yaml")).strategy("ft-llama-8b")
+    inline = run(s, default_catalogs()).strategy("ft-llama-8b")
+    by_id = run(load_scenario(ROOT / "examples" / "fintech-support.yaml"), default_catalogs()).strategy(
+        "ft-llama-8b"
+    )
     assert (
         inline.available and 0 < inline.total_usd < by_id.total_usd
     )  # $1.20/h beats the AWS L40S list price

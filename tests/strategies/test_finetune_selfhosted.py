@@ -12,12 +12,14 @@ import numpy as np
 import pytest
 
 from costmodel.catalog.entry import Catalogs
-from costmodel.catalog.loader import parse_catalog
+from costmodel.catalog.loader import default_catalogs, parse_catalog
 from costmodel.cli import dispatch as cli
 from costmodel.core.errors import InputError
 from costmodel.engine import prepare_all, run
-from costmodel.gpu.serving import ServingInputs, estimate_serving, request_timings, serverless_usd_per_request
-from costmodel.gpu.training import TrainingInputs, billed_hours, estimate_training
+from costmodel.gpu.offers import billed_hours
+from costmodel.gpu.serving import ServingInputs, estimate_serving, request_timings
+from costmodel.gpu.serving_cost import serverless_usd_per_request
+from costmodel.gpu.training import TrainingInputs, estimate_training
 from costmodel.scenario.io import load_scenario, parse_scenario
 from costmodel.strategies import registry as strategy_module
 from costmodel.strategies.finetune_selfhosted import prepare_finetune_selfhosted
@@ -279,7 +281,7 @@ def test_bad_references_name_the_scenario_field(over: dict[str, object], field: 
 
 def test_shipped_example_runs_with_the_built_in_catalogs(capsys: pytest.CaptureFixture[str]) -> None:
     path = ROOT / "examples" / "fintech-support.yaml"
-    s = run(load_scenario(path)).strategy("ft-llama-8b")
+    s = run(load_scenario(path), default_catalogs()).strategy("ft-llama-8b")
     assert s.available and math.isfinite(s.total_usd) and s.total_usd > 0
     assert s.breakdown_usd["gpu"] > 0 and s.breakdown_usd["training"] > 0
     assert s.latency is not None and s.latency.end_to_end_ms > s.latency.time_to_first_token_ms > 0

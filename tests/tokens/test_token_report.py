@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from costmodel.catalog.loader import default_catalogs
 from costmodel.core.errors import InputError
 from costmodel.scenario.io import load_scenario, parse_scenario
 from costmodel.scenario.types import FinetuneHostedStrategy, FinetuneSelfhostedStrategy
@@ -20,6 +21,7 @@ from costmodel.tokens.report import (
     report_rows,
 )
 
+CATALOGS = default_catalogs()
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "fintech-support.yaml"
 
 CHATS = [
@@ -39,7 +41,7 @@ def chat_upload() -> Upload:
 
 
 def test_report_counts_each_encoding_once_and_keeps_model_order() -> None:
-    report = build_report([chat_upload()], ["claude-sonnet-4-5", "openai/gpt-4o", "gpt-4"])
+    report = build_report([chat_upload()], ["claude-sonnet-4-5", "openai/gpt-4o", "gpt-4"], CATALOGS)
     assert [s.model for s in report.models] == ["claude-sonnet-4-5", "openai/gpt-4o", "gpt-4"]
     assert set(report.counted.tokens) == {"o200k_base", "cl100k_base"}
     data = report_dict(report)
@@ -50,18 +52,18 @@ def test_report_counts_each_encoding_once_and_keeps_model_order() -> None:
 
 def test_report_reports_every_bad_model_at_once() -> None:
     with pytest.raises(InputError) as err:
-        build_report([chat_upload()], ["nope-1", "tts-1", "gpt-4o"])
+        build_report([chat_upload()], ["nope-1", "tts-1", "gpt-4o"], CATALOGS)
     assert len(err.value.problems) == 2
 
 
 def test_context_window_lookup() -> None:
-    assert context_window_tokens("openai/gpt-4.1") == 1_000_000
-    assert context_window_tokens("not-a-model/at-all") is None
+    assert context_window_tokens("openai/gpt-4.1", CATALOGS) == 1_000_000
+    assert context_window_tokens("not-a-model/at-all", CATALOGS) is None
 
 
 def test_apply_to_scenario_sets_workload_and_fine_tuning_fields() -> None:
     scenario = load_scenario(EXAMPLE)
-    stats = build_report([chat_upload()], ["openai/gpt-4.1-mini"]).models[0]
+    stats = build_report([chat_upload()], ["openai/gpt-4.1-mini"], CATALOGS).models[0]
     applied = apply_to_scenario(scenario, stats)
     w = applied.workload
     assert w.input_tokens_per_request == pytest.approx(
@@ -90,7 +92,7 @@ def test_apply_to_chosen_strategies_only_and_without_the_workload() -> None:
         for s in scenario.strategies
         if isinstance(s, FinetuneHostedStrategy | FinetuneSelfhostedStrategy)
     ]
-    stats = build_report([chat_upload()], ["gpt-4o"]).models[0]
+    stats = build_report([chat_upload()], ["gpt-4o"], CATALOGS).models[0]
     applied = apply_to_scenario(scenario, stats, strategy_ids=ft_ids[:1], set_workload=False)
     assert applied.workload == scenario.workload
     changed = [a.id for a, b in zip(applied.strategies, scenario.strategies, strict=True) if a != b]
@@ -101,7 +103,7 @@ def test_apply_to_chosen_strategies_only_and_without_the_workload() -> None:
 def test_apply_to_unknown_or_non_fine_tuning_strategies_is_an_error() -> None:
     scenario = load_scenario(EXAMPLE)
     prompt_id = next(s.id for s in scenario.strategies if s.kind == "prompting")
-    stats = build_report([chat_upload()], ["gpt-4o"]).models[0]
+    stats = build_report([chat_upload()], ["gpt-4o"], CATALOGS).models[0]
     with pytest.raises(InputError) as err:
         apply_to_scenario(scenario, stats, strategy_ids=["nope", prompt_id])
     text = str(err.value)
@@ -111,7 +113,7 @@ def test_apply_to_unknown_or_non_fine_tuning_strategies_is_an_error() -> None:
 
 def test_applied_scenario_is_revalidated() -> None:
     scenario = load_scenario(EXAMPLE)
-    stats = build_report([Upload(name="p.txt", data=b"hello world")], ["gpt-4o"]).models[0]
+    stats = build_report([Upload(name="p.txt", data=b"hello world")], ["gpt-4o"], CATALOGS).models[0]
     applied = apply_to_scenario(scenario, stats)
     assert applied.workload.input_tokens_per_request == 2.0
     assert applied.workload.output_tokens_per_request == 0.0
@@ -130,7 +132,7 @@ def test_measured_counts_replace_uncertain_guesses() -> None:
         "requests_per_month: 200000", "requests_per_month: {low: 100000, likely: 200000, high: 400000}"
     )
     # A guess whose central value equals the measurement is dropped too (it is no longer a guess).
-    measured = build_report([chat_upload()], ["gpt-4o"]).models[0]
+    measured = build_report([chat_upload()], ["gpt-4o"], CATALOGS).models[0]
     likely = round(measured.input_tokens.mean - measured.system_tokens.mean, 1)
     text = text.replace(
         "input_tokens_per_request: 150", f"input_tokens_per_request: {{low: 1, likely: {likely}, high: 999}}"
@@ -142,7 +144,7 @@ def test_measured_counts_replace_uncertain_guesses() -> None:
         "workload.requests_per_month",
         "workload.input_tokens_per_request",
     } <= set(paths)
-    stats = build_report([chat_upload()], ["gpt-4o"]).models[0]
+    stats = build_report([chat_upload()], ["gpt-4o"], CATALOGS).models[0]
     applied = apply_to_scenario(scenario, stats)
     assert applied.workload.output_tokens_per_request == pytest.approx(stats.output_tokens.mean, abs=0.05)
     ft = next(s for s in applied.strategies if isinstance(s, FinetuneHostedStrategy))
