@@ -9,7 +9,8 @@ import streamlit as st
 
 from costmodel.core.errors import InputError
 from costmodel.core.schema import today
-from ui import prices, state
+from ui import messages, prices, session, session_catalogs
+from ui.markdown import md_literal
 
 st.title("Prices")
 st.caption(
@@ -18,7 +19,7 @@ st.caption(
     "Overrides and uploaded catalogs apply to this browser session only and are never stored."
 )
 
-catalogs = state.current_catalogs()
+catalogs = session_catalogs.current_catalogs()
 now = today()
 link = st.column_config.LinkColumn("source", display_text="open source", help="where the figure comes from")
 DATE = st.column_config.DateColumn("as of", format="YYYY-MM-DD")
@@ -40,7 +41,7 @@ def _show_table(frame: pd.DataFrame, key: str) -> None:
 
 # --- Prices the current scenario uses ---------------------------------------------------------
 st.subheader("Prices this scenario uses")
-scenario = state.get_scenario()
+scenario = session.get_scenario()
 used_rows = []
 for strategy_id, kind, entry_id in prices.used_entries(scenario):
     frame = prices.entry_rows(catalogs, kind, now) if kind != prices.LLM_KIND else pd.DataFrame()
@@ -87,7 +88,7 @@ else:
 
 # --- Override a price ----------------------------------------------------------------------------
 st.subheader("Override a price for this session")
-overrides = state.price_overrides()
+overrides = session_catalogs.price_overrides()
 c1, c2, c3, c4 = st.columns([1.2, 2, 1.6, 1.2])
 kind = c1.selectbox("Catalog", prices.kinds(), key="pr_kind")
 if kind == prices.LLM_KIND:
@@ -97,7 +98,7 @@ if kind == prices.LLM_KIND:
     )
 else:
     ids = [e.id for e in catalogs.all(kind)]
-entry_id = c2.selectbox("Entry", ids, key="pr_entry") if ids else None
+chosen_id: str | None = c2.selectbox("Entry", ids, key="pr_entry") if ids else None
 fields = prices.price_fields(kind)
 field = (
     c3.selectbox(
@@ -109,17 +110,17 @@ field = (
     if fields
     else None
 )
-current = prices.current_value(catalogs, kind, entry_id, field) if entry_id and field else None
-value = c4.number_input("New value", value=current, key=f"pr_value_{kind}_{entry_id}_{field}", format="%g")
-if st.button("Override", icon=":material/edit:", disabled=not (entry_id and field), key="pr_apply"):
+current = prices.current_value(catalogs, kind, chosen_id, field) if chosen_id and field else None
+value = c4.number_input("New value", value=current, key=f"pr_value_{kind}_{chosen_id}_{field}", format="%g")
+if st.button("Override", icon=":material/edit:", disabled=not (chosen_id and field), key="pr_apply"):
     try:
         if value is None:
             raise InputError.single(prices.OVERRIDE_ORIGIN, f"{kind}.{field}", "enter a value")
         prices.check_override(kind, str(field), float(value))
     except InputError as exc:
-        state.show_error(str(exc), title="Override not applied:")
+        messages.show_error(str(exc), title="Override not applied:")
     else:
-        overrides[(kind, str(entry_id), str(field))] = float(value)
+        overrides[(kind, str(chosen_id), str(field))] = float(value)
         st.rerun()
 if overrides:
     active = pd.DataFrame(
@@ -137,16 +138,16 @@ st.caption(
     "replace built-in entries with the same id; everything else stays built-in."
 )
 uploaded = st.file_uploader("Catalog YAML", type=["yaml", "yml"], key="pr_upload")
-custom = st.session_state.get(state.CUSTOM_CATALOG_KEY)
+custom = st.session_state.get(session_catalogs.CUSTOM_CATALOG_KEY)
 if uploaded is not None and (
     custom is None or custom[0] != uploaded.name or st.session_state.get("pr_upload_id") != uploaded.file_id
 ):
     st.session_state["pr_upload_id"] = uploaded.file_id
     try:
-        state.set_custom_catalog(uploaded.name, uploaded.getvalue())
+        session_catalogs.set_custom_catalog(uploaded.name, uploaded.getvalue())
     except InputError as exc:
-        state.clear_custom_catalog()
-        state.show_error(
+        session_catalogs.clear_custom_catalog()
+        messages.show_error(
             str(exc),
             title=(
                 f"{prices.upload_name(uploaded.name)} was not loaded ({len(exc.problems)} problems); "
@@ -155,12 +156,12 @@ if uploaded is not None and (
         )
     else:
         st.rerun()
-custom = st.session_state.get(state.CUSTOM_CATALOG_KEY)
+custom = st.session_state.get(session_catalogs.CUSTOM_CATALOG_KEY)
 if custom is not None:
     counts = ", ".join(f"{len(v)} {k}" for k, v in custom[2].entries.items())
-    st.success(f"Using {state.md_literal(custom[0])}: {counts}.")
+    st.success(f"Using {md_literal(custom[0])}: {counts}.")
     if st.button("Stop using the custom catalog", key="pr_custom_clear"):
-        state.clear_custom_catalog()
+        session_catalogs.clear_custom_catalog()
         st.rerun()
 
 # --- All prices ----------------------------------------------------------------------------------

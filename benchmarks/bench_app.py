@@ -19,7 +19,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from streamlit.runtime.pages_manager import PagesManager  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from ui import sidebar  # noqa: E402
@@ -48,17 +47,6 @@ st.plotly_chart(fig)
 """
 
 
-def _navigation_as_on_a_server() -> None:
-    """AppTest forgets between runs that app.py uses st.navigation (see tests/test_app.py); a server does not."""
-    original = PagesManager.__init__
-
-    def init(self: PagesManager, *args: object, **kwargs: object) -> None:
-        original(self, *args, **kwargs)  # type: ignore[arg-type]
-        PagesManager.uses_pages_directory = False
-
-    PagesManager.__init__ = init  # type: ignore[method-assign]
-
-
 def _time_changes(at: AppTest, key: str, values: list[object]) -> list[float]:
     out = []
     for value in values:
@@ -72,7 +60,6 @@ def _time_changes(at: AppTest, key: str, values: list[object]) -> list[float]:
 
 
 def main() -> int:
-    _navigation_as_on_a_server()
     steps = [v for v in sidebar.REQUEST_STEPS if v != 200_000]
     rows = []
 

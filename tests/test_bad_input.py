@@ -298,18 +298,9 @@ APP_TIMEOUT_S = 120
 @pytest.fixture(scope="module")
 def app() -> Iterator[Any]:
     """One app session shared by a surface's cases: each bad input must leave it usable for the next."""
-    from streamlit.runtime.pages_manager import PagesManager
     from streamlit.testing.v1 import AppTest
 
-    original = PagesManager.__init__
-
-    def init(self: PagesManager, *args: Any, **kwargs: Any) -> None:
-        # As on a server: once app.py calls st.navigation, pages run inside app.py (with its sidebar).
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(PagesManager, "__init__", init)
         mp.syspath_prepend(str(REPO))
         at = AppTest.from_file(APP, default_timeout=APP_TIMEOUT_S)
         at.run()
@@ -338,16 +329,15 @@ def assert_app_usable(at: Any) -> None:
 @pytest.mark.parametrize("case", cases("scenario"))
 def test_scenario_upload_in_app(app: Any, case: dict[str, Any]) -> None:
     """A bad scenario uploaded in the sidebar: st.error naming file:line: field; the old scenario stays."""
-    from ui import sidebar
-    from ui import state as ui_state
+    from ui import session, sidebar
 
-    before = app.session_state[ui_state.SCENARIO_KEY]
+    before = app.session_state[session.SCENARIO_KEY]
     app.selectbox(key=sidebar.PICK_KEY).set_value(sidebar.UPLOAD_CHOICE).run()
     app.file_uploader(key=sidebar.UPLOAD_KEY).set_value(
         (case_name(case), case_bytes(case), "application/x-yaml")
     ).run()
     assert_clear(app_errors(app), case)
-    assert app.session_state[ui_state.SCENARIO_KEY] == before
+    assert app.session_state[session.SCENARIO_KEY] == before
     app.file_uploader(key=sidebar.UPLOAD_KEY).set_value(None).run()
     assert_app_usable(app)
 
@@ -388,14 +378,13 @@ def test_sample_upload_in_app(app: Any, case: dict[str, Any]) -> None:
 @pytest.mark.parametrize("case", cases("url"))
 def test_link_in_app(app: Any, case: dict[str, Any]) -> None:
     """Opening ?s=<bad value>: st.error naming the parameter or the field; the current scenario stays."""
-    from ui import share
-    from ui import state as ui_state
+    from ui import session, share
 
-    before = app.session_state[ui_state.SCENARIO_KEY]
+    before = app.session_state[session.SCENARIO_KEY]
     app.query_params[share.QUERY_PARAM] = case_bytes(case).decode("utf-8").rstrip("\n")
     app.run()
     assert_clear(app_errors(app), case)
-    assert app.session_state[ui_state.SCENARIO_KEY] == before
+    assert app.session_state[session.SCENARIO_KEY] == before
     assert share.decode_scenario(app.query_params[share.QUERY_PARAM]) == before  # the address bar is repaired
     assert_app_usable(app)
 
@@ -410,14 +399,13 @@ def test_link_text_is_shown_as_text_not_markup(app: Any) -> None:
     """A valid link whose scenario name is markdown/HTML: shown verbatim, never as an image or a link."""
     import dataclasses
 
-    from ui import share
-    from ui import state as ui_state
+    from ui import session, share
 
-    scenario = dataclasses.replace(ui_state.default_scenario(), name=MARKUP_NAME)
+    scenario = dataclasses.replace(session.default_scenario(), name=MARKUP_NAME)
     app.query_params[share.QUERY_PARAM] = share.encode_scenario(scenario)
     app.run()
     assert not app.exception and not app.error
-    assert app.session_state[ui_state.SCENARIO_KEY].name == MARKUP_NAME
+    assert app.session_state[session.SCENARIO_KEY].name == MARKUP_NAME
     for page in ("app_pages/overview.py", "app_pages/breakeven.py"):
         app.switch_page(page).run()
         shown = [
@@ -433,6 +421,6 @@ def test_link_text_is_shown_as_text_not_markup(app: Any) -> None:
             body = str(element.value)
             assert "](https://tracker.invalid" not in body.replace("\\]", "").replace("\\(", ""), body
             assert "![pixel]" not in body, f"{page}: the name is rendered as markdown: {body}"
-    app.query_params[share.QUERY_PARAM] = share.encode_scenario(ui_state.default_scenario())
+    app.query_params[share.QUERY_PARAM] = share.encode_scenario(session.default_scenario())
     app.run()
     assert_app_usable(app)

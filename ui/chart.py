@@ -6,6 +6,7 @@ rerun after a slider move costs nothing for exports; clicking a download does no
 
 from __future__ import annotations
 
+import functools
 import re
 
 import plotly.graph_objects as go
@@ -46,7 +47,7 @@ def show_chart(fig: go.Figure, *, key: str, name: str) -> None:
             with col:
                 st.download_button(
                     fmt.upper(),
-                    data=(lambda f=fmt: export.figure_image(fig, f)) if ok else b"",
+                    data=functools.partial(export.figure_image, fig, fmt) if ok else b"",
                     file_name=f"{stem}.{fmt}",
                     mime=mime,
                     key=f"{key}_{fmt}",

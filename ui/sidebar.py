@@ -12,10 +12,12 @@ import dataclasses
 import streamlit as st
 
 from costmodel.core.errors import InputError
+from costmodel.report import format_count
+from costmodel.scenario.examples import example_paths
 from costmodel.scenario.io import load_scenario, parse_scenario
 from costmodel.scenario.types import MAX_HORIZON_MONTHS
-from ui import share, state
-from ui.figures.breakeven import format_count
+from ui import link, messages, runs, session, share
+from ui.markdown import md_literal
 from ui.prices import upload_name
 
 PICK_KEY = "sb_pick"
@@ -45,15 +47,15 @@ HORIZON_MAX = 60
 
 def example_choices() -> dict[str, str]:
     """Picker label -> example path."""
-    return {f"Example: {p.stem}": str(p) for p in state.example_paths()}
+    return {f"Example: {p.stem}": str(p) for p in example_paths()}
 
 
 def _sync_widgets() -> None:
     """Write the scenario's values into the widget keys whenever the scenario changed."""
-    version = state.scenario_version()
+    version = session.scenario_version()
     if st.session_state.get(_SYNCED_KEY) == version:
         return
-    s = state.get_scenario()
+    s = session.get_scenario()
     w = s.workload
     st.session_state[REQUESTS_KEY] = _as_number(w.requests_per_month)
     st.session_state[GROWTH_KEY] = round(w.growth_fraction_per_month * 100.0, 2)
@@ -69,7 +71,7 @@ def _as_number(v: float) -> float | int:
 
 
 def _on_workload_change() -> None:
-    s = state.get_scenario()
+    s = session.get_scenario()
     ss = st.session_state
     workload = dataclasses.replace(
         s.workload,
@@ -80,14 +82,14 @@ def _on_workload_change() -> None:
     )
     people = dataclasses.replace(s.people, engineer_usd_per_hour=float(ss[RATE_KEY]))
     candidate = dataclasses.replace(s, workload=workload, people=people, horizon_months=int(ss[HORIZON_KEY]))
-    if not state.apply_scenario(candidate):
+    if not runs.apply_scenario(candidate):
         ss[_SYNCED_KEY] = None  # snap the widgets back to the scenario's values
 
 
 def _on_pick() -> None:
     choice = st.session_state.get(PICK_KEY)
     if choice == BLANK_CHOICE:
-        state.apply_scenario(state.blank_scenario(), origin="blank", revalidate=False)
+        runs.apply_scenario(session.blank_scenario(), origin="blank", revalidate=False)
         return
     path = example_choices().get(str(choice))
     if path is None:
@@ -95,9 +97,9 @@ def _on_pick() -> None:
     try:
         scenario = load_scenario(path)
     except InputError as exc:
-        state.flash_error("This example could not be read:", str(exc))
+        messages.flash_error("This example could not be read:", str(exc))
         return
-    state.apply_scenario(scenario, origin=f"example {path.rsplit('/', 1)[-1]}", revalidate=False)
+    runs.apply_scenario(scenario, origin=f"example {path.rsplit('/', 1)[-1]}", revalidate=False)
 
 
 def _on_upload() -> None:
@@ -108,19 +110,19 @@ def _on_upload() -> None:
     try:
         scenario = parse_scenario(uploaded.getvalue(), source=name)
     except InputError as exc:
-        state.flash_error(f"{name} was not loaded; the previous scenario stays in use.", str(exc))
+        messages.flash_error(f"{name} was not loaded; the previous scenario stays in use.", str(exc))
         return
-    state.apply_scenario(scenario, origin=f"upload {name}", revalidate=False)
+    runs.apply_scenario(scenario, origin=f"upload {name}", revalidate=False)
 
 
 def render() -> None:
     """Draw the sidebar (call once per run, before ``st.navigation(...).run()``)."""
     _sync_widgets()
-    s = state.get_scenario()
+    s = session.get_scenario()
     sb = st.sidebar
     sb.header("Scenario")
     choices = [*example_choices(), UPLOAD_CHOICE, BLANK_CHOICE]
-    default_label = f"Example: {state.DEFAULT_EXAMPLE.stem}"
+    default_label = f"Example: {session.DEFAULT_EXAMPLE.stem}"
     # index=, not a Session State write: a selectbox set through Session State falls back to its
     # first option in the browser on the next rerun (seen with Streamlit 1.67).
     sb.selectbox(
@@ -129,7 +131,7 @@ def render() -> None:
         index=choices.index(default_label) if default_label in choices else 0,
         key=PICK_KEY,
         on_change=_on_pick,
-        help="A bundled example (examples/*.yaml), your own scenario file, or a blank one.",
+        help="A bundled example (shipped with the package), your own scenario file, or a blank one.",
     )
     if st.session_state.get(PICK_KEY) == UPLOAD_CHOICE:
         sb.file_uploader(
@@ -139,8 +141,8 @@ def render() -> None:
             on_change=_on_upload,
             help="Read in memory only; never stored. Invalid files are refused with the line and field at fault.",
         )
-    origin = str(st.session_state.get(state.ORIGIN_KEY, "example"))
-    sb.caption(f"**{state.md_literal(s.name)}** · from {state.md_literal(origin)}")
+    origin = str(st.session_state.get(session.ORIGIN_KEY, "example"))
+    sb.caption(f"**{md_literal(s.name)}** · from {md_literal(origin)}")
 
     sb.subheader("Workload")
     options = sorted({*REQUEST_STEPS, st.session_state[REQUESTS_KEY]})
@@ -202,7 +204,7 @@ def render() -> None:
     sb.subheader("Save and share")
     sb.download_button(
         "Download scenario YAML",
-        data=state.scenario_yaml(),
+        data=session.scenario_yaml(),
         file_name=f"{_slug(s.name)}.yaml",
         mime="application/x-yaml",
         key="sb_download_yaml",
@@ -211,7 +213,7 @@ def render() -> None:
     )
     sb.caption(
         "The address bar always holds this scenario (`?s=…`): copy it to share exactly this view. "
-        f"Link length: {len(state.link_token()):,} characters (limit {share.MAX_PARAM_CHARS:,})."
+        f"Link length: {len(link.link_token()):,} characters (limit {share.MAX_PARAM_CHARS:,})."
     )
 
 

@@ -22,6 +22,7 @@ from costmodel.catalog.prices import all_model_refs
 from costmodel.core import yamlio
 from costmodel.core.errors import InputError
 from costmodel.core.schema import field_specs, has_default, to_plain
+from costmodel.report import KIND_LABELS
 from costmodel.scenario.io import load_scenario, parse_scenario, scenario_to_dict
 from costmodel.scenario.types import (
     INLINE_TYPES,
@@ -31,8 +32,7 @@ from costmodel.scenario.types import (
     Scenario,
     StrategyBase,
 )
-from ui import state
-from ui.figures.common import KIND_LABELS
+from ui import messages, runs, session, session_catalogs
 from ui.prices import REF_KINDS
 
 SOURCE = "strategy editor"
@@ -184,7 +184,7 @@ def template(kind: str, scenario: Scenario) -> dict[str, Any]:
     Starting values come from ``examples/fintech-support.yaml`` (whose catalog references carry
     their sources); retraining is capped at the horizon so the new strategy validates.
     """
-    example = load_scenario(state.DEFAULT_EXAMPLE)
+    example = load_scenario(session.DEFAULT_EXAMPLE)
     found = next((s for s in example.strategies if s.kind == kind), None)
     if found is None:
         raise InputError.single(SOURCE, "kind", f"no {kind} strategy in the example to start from")
@@ -261,9 +261,9 @@ def _apply(candidate_fn: typing.Callable[[], Scenario]) -> None:
     try:
         candidate = candidate_fn()
     except InputError as exc:
-        state.flash_error("The strategy change was not applied:", str(exc))
+        messages.flash_error("The strategy change was not applied:", str(exc))
         return
-    state.apply_scenario(candidate, origin=SOURCE, revalidate=False)
+    runs.apply_scenario(candidate, origin=SOURCE, revalidate=False)
 
 
 def _widget(info: FieldInfo, value: Any, key: str, index: int, catalogs: Catalogs) -> Any:
@@ -342,9 +342,9 @@ def _strategy_form(
 
 def render() -> None:
     """The editor: one expander per strategy (form + duplicate/remove), and an add row."""
-    scenario = state.get_scenario()
-    catalogs = state.current_catalogs()
-    version = state.scenario_version()
+    scenario = session.get_scenario()
+    catalogs = session_catalogs.current_catalogs()
+    version = session.scenario_version()
     items = plain_strategies(scenario)
     for i, plain in enumerate(items):
         label = f"{plain['id']} — {KIND_LABELS.get(plain['kind'], plain['kind'])}"
@@ -356,14 +356,14 @@ def render() -> None:
                 key=f"se_dup_{version}_{i}",
                 icon=":material/content_copy:",
                 on_click=_apply,
-                args=(lambda i=i: duplicate_strategy(state.get_scenario(), i),),
+                args=(lambda i=i: duplicate_strategy(session.get_scenario(), i),),
             )
             right.button(
                 "Remove",
                 key=f"se_rm_{version}_{i}",
                 icon=":material/delete:",
                 on_click=_apply,
-                args=(lambda i=i: remove_strategy(state.get_scenario(), i),),
+                args=(lambda i=i: remove_strategy(session.get_scenario(), i),),
                 disabled=len(items) == 1,
                 help="A scenario needs at least one strategy." if len(items) == 1 else None,
             )
@@ -382,5 +382,5 @@ def render() -> None:
         icon=":material/add:",
         type="primary",
         on_click=_apply,
-        args=(lambda: add_strategy(state.get_scenario(), str(st.session_state["se_add_kind"])),),
+        args=(lambda: add_strategy(session.get_scenario(), str(st.session_state["se_add_kind"])),),
     )

@@ -12,8 +12,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from costmodel.scenario.io import dump_scenario, load_scenario, parse_scenario
-from ui import share, sidebar
-from ui import state as ui_state
+from ui import app as ui_app
+from ui import session, session_catalogs, share, sidebar
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
@@ -22,15 +22,8 @@ TIMEOUT_S = 60
 
 
 def _mounted_pages() -> list[str]:
-    """Pages app.py mounts (those whose file exists), as AppTest page paths."""
-    import ast
-
-    tree = ast.parse((ROOT / "app.py").read_text())
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "PAGES":
-            files = [elt.elts[0].value for elt in node.value.elts]  # type: ignore[attr-defined]
-            return [f for f in files if (ROOT / f).is_file()]
-    raise AssertionError("app.py has no PAGES table")
+    """Pages the app mounts (those whose file exists), as AppTest page paths relative to app.py."""
+    return [path.relative_to(ROOT).as_posix() for path in ui_app.page_paths()]
 
 
 PAGES = _mounted_pages()
@@ -87,7 +80,7 @@ def test_every_page_renders_on_defaults(app: AppTest, page: str) -> None:
 def test_every_page_renders_on_every_example(example: Path) -> None:
     at = _new_app()
     _load(at, example)
-    assert at.session_state[ui_state.SCENARIO_KEY] == load_scenario(example)
+    assert at.session_state[session.SCENARIO_KEY] == load_scenario(example)
     for page in PAGES:
         at.switch_page(page).run()
         _assert_clean(at, f"{example.stem} / {page}")
@@ -98,7 +91,7 @@ def test_overview_shows_verdict_table_and_chart(app: AppTest) -> None:
     assert "is the cheapest" in _verdict(app)
     assert len(app.dataframe) == 1
     table = app.dataframe[0].value
-    assert list(table["strategy"]) == [s.id for s in ui_state.default_scenario().strategies]
+    assert list(table["strategy"]) == [s.id for s in session.default_scenario().strategies]
     assert len(app.get("plotly_chart")) == 1
 
 
@@ -109,7 +102,7 @@ def test_requests_slider_changes_overview_and_breakeven(app: AppTest) -> None:
     _assert_clean(app, "after slider")
     assert "500k requests/month" in _verdict(app) and _verdict(app) != before_verdict
     assert app.dataframe[0].value.iloc[0, 4] > before_total
-    assert app.session_state[ui_state.SCENARIO_KEY].workload.requests_per_month == 500_000
+    assert app.session_state[session.SCENARIO_KEY].workload.requests_per_month == 500_000
     app.switch_page("app_pages/breakeven.py").run()
     _assert_clean(app, "breakeven after slider")
     assert "500k requests/month" in _texts(app)
@@ -134,7 +127,7 @@ def test_shared_inputs_move_the_shown_values(app: AppTest) -> None:
     assert "growing" not in _verdict(app)
     app.slider(key=sidebar.INPUT_KEY).set_value(2000).run()
     _assert_clean(app, "after all sliders")
-    w = app.session_state[ui_state.SCENARIO_KEY].workload
+    w = app.session_state[session.SCENARIO_KEY].workload
     assert (w.output_tokens_per_request, w.input_tokens_per_request, w.growth_fraction_per_month) == (
         600,
         2000,
@@ -143,14 +136,14 @@ def test_shared_inputs_move_the_shown_values(app: AppTest) -> None:
 
 
 def test_impossible_value_names_the_field_and_keeps_the_scenario(app: AppTest) -> None:
-    before = app.session_state[ui_state.SCENARIO_KEY]
+    before = app.session_state[session.SCENARIO_KEY]
     app.slider(key=sidebar.HORIZON_KEY).set_value(
         2
     ).run()  # the fine-tuning strategies retrain every 3 months
     assert app.error, "expected an error"
     message = app.error[0].value
     assert "retrain_every_months" in message and "horizon_months" in message
-    assert app.session_state[ui_state.SCENARIO_KEY] == before
+    assert app.session_state[session.SCENARIO_KEY] == before
     assert app.slider(key=sidebar.HORIZON_KEY).value == before.horizon_months  # snapped back
     app.select_slider(key=sidebar.REQUESTS_KEY).set_value(1_000_000).run()  # the app keeps working
     _assert_clean(app, "after a refused change")
@@ -178,13 +171,13 @@ MALFORMED = [
 def test_malformed_scenario_upload_shows_error_and_app_keeps_working(
     app: AppTest, content: bytes, field: str
 ) -> None:
-    before = app.session_state[ui_state.SCENARIO_KEY]
+    before = app.session_state[session.SCENARIO_KEY]
     app.selectbox(key=sidebar.PICK_KEY).set_value(sidebar.UPLOAD_CHOICE).run()
     app.file_uploader(key=sidebar.UPLOAD_KEY).set_value(("bad.yaml", content, "application/x-yaml")).run()
     assert not app.exception
     errors = " ".join(e.value for e in app.error)
     assert "bad.yaml" in errors and field in errors
-    assert app.session_state[ui_state.SCENARIO_KEY] == before
+    assert app.session_state[session.SCENARIO_KEY] == before
     app.switch_page("app_pages/breakeven.py").run()
     _assert_clean(app, "breakeven after a bad upload")
 
@@ -196,14 +189,14 @@ def test_good_scenario_upload_replaces_the_scenario(app: AppTest) -> None:
         ("mine.yaml", text.encode(), "application/x-yaml")
     ).run()
     _assert_clean(app, "good upload")
-    assert app.session_state[ui_state.SCENARIO_KEY].name == "Uploaded one"
+    assert app.session_state[session.SCENARIO_KEY].name == "Uploaded one"
     assert "from upload mine.yaml" in _texts(app).replace("\\", "")  # shown verbatim (escaped markdown)
 
 
 def test_blank_scenario(app: AppTest) -> None:
     app.selectbox(key=sidebar.PICK_KEY).set_value(sidebar.BLANK_CHOICE).run()
     _assert_clean(app, "blank")
-    assert app.session_state[ui_state.SCENARIO_KEY].name == "New scenario"
+    assert app.session_state[session.SCENARIO_KEY].name == "New scenario"
     assert app.select_slider(key=sidebar.REQUESTS_KEY).value == 10_000  # widgets follow the scenario
 
 
@@ -211,13 +204,13 @@ def test_link_opens_the_same_scenario() -> None:
     first = _new_app()
     first.select_slider(key=sidebar.REQUESTS_KEY).set_value(2_000_000).run()
     token = first.query_params[share.QUERY_PARAM]
-    assert share.decode_scenario(token) == first.session_state[ui_state.SCENARIO_KEY]
+    assert share.decode_scenario(token) == first.session_state[session.SCENARIO_KEY]
 
     second = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
     second.query_params[share.QUERY_PARAM] = token
     second.run()
     _assert_clean(second, "opened link")
-    assert second.session_state[ui_state.SCENARIO_KEY] == first.session_state[ui_state.SCENARIO_KEY]
+    assert second.session_state[session.SCENARIO_KEY] == first.session_state[session.SCENARIO_KEY]
     assert _verdict(second) == _verdict(first)
     assert second.select_slider(key=sidebar.REQUESTS_KEY).value == 2_000_000
 
@@ -240,8 +233,8 @@ def test_bad_link_shows_error_and_falls_back_to_default(token: str) -> None:
     message = at.error[0].value
     assert "could not be opened" in message
     assert "link: query parameter 's':" in message or "link: <file>:" in message
-    assert at.session_state[ui_state.SCENARIO_KEY] == ui_state.default_scenario()
-    assert share.decode_scenario(at.query_params[share.QUERY_PARAM]) == ui_state.default_scenario()
+    assert at.session_state[session.SCENARIO_KEY] == session.default_scenario()
+    assert share.decode_scenario(at.query_params[share.QUERY_PARAM]) == session.default_scenario()
     at.slider(key=sidebar.HORIZON_KEY).set_value(12).run()
     _assert_clean(at, "after a bad link")
 
@@ -256,7 +249,7 @@ def _editor(at: AppTest) -> AppTest:
 
 
 def _ids(at: AppTest) -> list[str]:
-    return [s.id for s in at.session_state[ui_state.SCENARIO_KEY].strategies]
+    return [s.id for s in at.session_state[session.SCENARIO_KEY].strategies]
 
 
 @pytest.mark.parametrize("kind", ["prompting", "rag", "finetune_hosted", "finetune_selfhosted"])
@@ -267,7 +260,7 @@ def test_editor_adds_a_strategy_of_every_kind(app: AppTest, kind: str) -> None:
     app.button(key="se_add").click().run()
     _assert_clean(app, f"add {kind}")
     assert len(_ids(app)) == n + 1
-    assert app.session_state[ui_state.SCENARIO_KEY].strategies[-1].kind == kind
+    assert app.session_state[session.SCENARIO_KEY].strategies[-1].kind == kind
 
 
 def test_editor_duplicates_and_removes(app: AppTest) -> None:
@@ -282,7 +275,7 @@ def test_editor_duplicates_and_removes(app: AppTest) -> None:
 
 
 def ui_state_version(at: AppTest) -> int:
-    return int(at.session_state[ui_state.VERSION_KEY])
+    return int(at.session_state[session.VERSION_KEY])
 
 
 def test_editor_edits_a_field_and_overview_follows(app: AppTest) -> None:
@@ -292,20 +285,20 @@ def test_editor_edits_a_field_and_overview_follows(app: AppTest) -> None:
     app.number_input(key=f"se_{version}_0_n_shots").set_value(12)  # form values travel with the submit
     app.button(key=f"FormSubmitter:se_form_{version}_0-Apply changes").click().run()
     _assert_clean(app, "edit")
-    assert app.session_state[ui_state.SCENARIO_KEY].strategies[0].n_shots == 12
+    assert app.session_state[session.SCENARIO_KEY].strategies[0].n_shots == 12
     app.switch_page("app_pages/overview.py").run()
     assert app.dataframe[0].value.iloc[0, 4] > totals_before
 
 
 def test_editor_refuses_an_impossible_value_naming_the_field(app: AppTest) -> None:
     _editor(app)
-    before = app.session_state[ui_state.SCENARIO_KEY]
+    before = app.session_state[session.SCENARIO_KEY]
     version = ui_state_version(app)
     app.number_input(key=f"se_{version}_1_chunk_overlap_tokens").set_value(5000.0)
     app.button(key=f"FormSubmitter:se_form_{version}_1-Apply changes").click().run()
     assert not app.exception
     assert any("strategies[1].chunk_overlap_tokens" in e.value for e in app.error)
-    assert app.session_state[ui_state.SCENARIO_KEY] == before
+    assert app.session_state[session.SCENARIO_KEY] == before
 
 
 def test_editor_help_names_unit_and_default_source(app: AppTest) -> None:
@@ -414,7 +407,10 @@ def test_negative_override_is_refused_naming_the_field(app: AppTest) -> None:
     app.number_input(key=key).set_value(-3.0).run()
     app.button(key="pr_apply").click().run()
     assert any("labeling_rates.usd_per_example" in e.value for e in app.error)
-    assert ui_state.OVERRIDES_KEY not in app.session_state or not app.session_state[ui_state.OVERRIDES_KEY]
+    assert (
+        session_catalogs.OVERRIDES_KEY not in app.session_state
+        or not app.session_state[session_catalogs.OVERRIDES_KEY]
+    )
 
 
 # --- Pages that other modules own: bad input keeps the app alive ----------------------------------
@@ -437,7 +433,7 @@ def test_unreadable_prompt_file_shows_error_and_app_keeps_working(app: AppTest) 
 def test_scenario_made_invalid_elsewhere_shows_error_on_every_result_page(app: AppTest) -> None:
     """A scenario that parses but cannot be priced (set by another page) gives st.error, never a traceback."""
     bad = dataclasses.replace(
-        app.session_state[ui_state.SCENARIO_KEY],
+        app.session_state[session.SCENARIO_KEY],
         strategies=(
             parse_scenario(
                 "workload: {requests_per_month: 1, input_tokens_per_request: 1, output_tokens_per_request: 1}\n"
@@ -445,12 +441,12 @@ def test_scenario_made_invalid_elsewhere_shows_error_on_every_result_page(app: A
             ).strategies
         ),
     )
-    app.session_state[ui_state.SCENARIO_KEY] = bad
+    app.session_state[session.SCENARIO_KEY] = bad
     for page in ("app_pages/overview.py", "app_pages/breakeven.py", "app_pages/latency.py"):
         app.switch_page(page).run()
         assert not app.exception
         assert any("strategies[0].model" in e.value for e in app.error), page
-    app.selectbox(key=sidebar.PICK_KEY).set_value(f"Example: {ui_state.DEFAULT_EXAMPLE.stem}")
+    app.selectbox(key=sidebar.PICK_KEY).set_value(f"Example: {session.DEFAULT_EXAMPLE.stem}")
     app.selectbox(key=sidebar.PICK_KEY).set_value(sidebar.BLANK_CHOICE).run()
     app.switch_page("app_pages/overview.py").run()
     _assert_clean(app, "recovered")
@@ -464,7 +460,7 @@ def test_user_text_is_never_rendered_as_markdown(app: AppTest) -> None:
     upload = ("[a](https://x.invalid).yaml", text.encode(), "application/x-yaml")
     app.file_uploader(key=sidebar.UPLOAD_KEY).set_value(upload).run()
     _assert_clean(app, "markup name")
-    assert app.session_state[ui_state.SCENARIO_KEY].name == name
+    assert app.session_state[session.SCENARIO_KEY].name == name
     for page in ("app_pages/overview.py", "app_pages/breakeven.py", "app_pages/latency.py"):
         app.switch_page(page).run()
         for element in [*app.markdown, *app.caption, *app.sidebar.caption]:

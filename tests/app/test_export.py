@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 import pytest
 from ui_golden import TOTAL_A_USD, TOTAL_B_USD, golden_result
 
+from costmodel import report
 from costmodel.catalog.entry import Catalogs
 from costmodel.engine import RunResult
 from costmodel.strategies.common import CATEGORIES
@@ -119,14 +120,14 @@ def test_report_is_one_self_contained_page_with_escaped_user_text(golden: RunRes
     table = summary.cost_table(golden)
     text = export.report_html(
         golden,
-        verdict=summary.verdict(golden),
+        verdict=report.verdict(golden),
         table=table,
         figures={"Cumulative cost": cumulative_cost_figure(golden)},
-        breakevens=summary.breakeven_sentences(golden),
-        notes=summary.notes(golden),
+        breakevens=report.breakeven_sentences(golden),
+        notes=report.notes(golden),
     )
     assert "Golden &lt;b&gt;test&lt;/b&gt;" in text and "Golden <b>test</b>" not in text
-    assert summary.verdict(golden).split(",")[0] in text
+    assert report.verdict(golden).split(",")[0] in text
     assert "b pays off vs a in month 6" in text
     assert text.count("Plotly.newPlot") == 1
     assert not re.search(r"<script[^>]+src=", text)

@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 
 from costmodel.advisor.criteria import BY_ID
 from costmodel.advisor.recommendation import Advice
-from ui.figures.common import KIND_LABELS
+from costmodel.report import KIND_LABELS
 
 
 def advisor_scores_figure(advice: Advice) -> go.Figure:

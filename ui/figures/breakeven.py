@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 
 from costmodel.engine import RunResult, sweep_totals
 from costmodel.formulas.breakeven import VOLUME_GRID_MAX_REQUESTS_PER_MONTH
+from costmodel.report import format_count
 from costmodel.strategies.common import CATEGORIES
 from ui.figures.common import (
     CATEGORY_COLORS,
@@ -30,9 +31,10 @@ DECADES_AROUND = 1
 def volume_grid(result: RunResult) -> np.ndarray:
     """Log-spaced requests/month around the scenario's month-1 volume and every breakeven volume.
 
+    >>> from costmodel.catalog import default_catalogs
     >>> from costmodel.scenario import load_scenario
     >>> from costmodel.engine import run
-    >>> grid = volume_grid(run(load_scenario("examples/fintech-support.yaml")))
+    >>> grid = volume_grid(run(load_scenario("examples/fintech-support.yaml"), default_catalogs()))
     >>> float(grid[0]) <= 20_000 and float(grid[-1]) >= 100_000_000
     True
     """
@@ -125,19 +127,6 @@ def breakeven_volume_label(a: str, b: str, requests_per_month: float) -> str:
     'ft-hosted pays off vs prompt above 589k requests/month'
     """
     return f"{b} pays off vs {a} above {format_count(requests_per_month)} requests/month"
-
-
-def format_count(n: float) -> str:
-    """Compact count: 950, 12.5k, 589k, 3.2M, 1.5B.
-
-    >>> [format_count(v) for v in (950, 12_500, 589_172, 3_200_000, 1.5e9)]
-    ['950', '12.5k', '589k', '3.2M', '1.5B']
-    """
-    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(n) >= size:
-            value = n / size
-            return f"{value:.3g}{suffix}"
-    return f"{n:.3g}"
 
 
 def breakdown_figure(result: RunResult) -> go.Figure:

@@ -15,13 +15,7 @@ import math
 import plotly.graph_objects as go
 
 from costmodel.engine import RunResult, StrategyResult
-
-KIND_LABELS = {
-    "prompting": "prompting",
-    "rag": "retrieval-augmented generation",
-    "finetune_hosted": "hosted fine-tuning",
-    "finetune_selfhosted": "self-hosted fine-tuning",
-}
+from costmodel.report import KIND_LABELS
 
 PALETTE = ("#3b82f6", "#f59e0b", "#10b981", "#ef4444", "#a855f7", "#06b6d4", "#ec4899", "#84cc16")
 """Strategy colours, in scenario order (cycled beyond eight strategies)."""
