@@ -1,7 +1,7 @@
 # Mirrors the two commands in README.md.
 VENV ?= .venv
 
-.PHONY: app test lint bench
+.PHONY: app test lint bench wheel
 
 app:  ## install and start the app on the built-in example scenario
 	python3 -m venv $(VENV) && $(VENV)/bin/pip install -e . && $(VENV)/bin/streamlit run app.py
@@ -14,3 +14,6 @@ lint:
 
 bench:
 	for b in benchmarks/bench_*.py; do $(VENV)/bin/python $$b || exit 1; done
+
+wheel:  ## dist/breakeven-*.whl with the catalogs, examples and app inside (a fresh build/: no stale files)
+	rm -rf build && $(VENV)/bin/pip wheel . -w dist --no-deps

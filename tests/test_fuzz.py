@@ -443,7 +443,9 @@ def _subcommands() -> dict[str, argparse.ArgumentParser]:
     return dict(action.choices)
 
 
-SUBCOMMANDS = _subcommands()
+SERVER_SUBCOMMANDS = {"app"}
+"""Not fuzzed: ``app`` starts a web server that runs until stopped (tests/cli/test_cli_app.py covers its flags)."""
+SUBCOMMANDS = {name: p for name, p in _subcommands().items() if name not in SERVER_SUBCOMMANDS}
 SLOW_SUBCOMMANDS = {"models"}
 """Fuzzed separately with few examples: ``models`` prices the whole genai-prices snapshot (~1.7 s)."""
 

@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from costmodel import __version__
-from costmodel.cli import advise, gpu, run, simulate, tokens
+from costmodel.cli import advise, app, gpu, run, simulate, tokens
 from costmodel.core.errors import InputError
 
-SUBCOMMAND_MODULES: tuple[ModuleType, ...] = (run, simulate, gpu, advise, tokens)
+SUBCOMMAND_MODULES: tuple[ModuleType, ...] = (run, simulate, gpu, advise, tokens, app)
 """Modules that each define ``register(subparsers)``; the order is the order in ``--help``."""
 
 
