@@ -397,4 +397,4 @@ clear improvements typically start at 50 to 100 examples; 10 is the API minimum)
 
 ENOUGH_EXAMPLES_FOR_FINETUNING = 1000
 """From this many examples the count no longer counts against fine-tuning (LIMA, Zhou et al. 2023:
-1,000 curated examples tuned a general assistant; formulas.md section 5.3)."""
+1,000 curated examples tuned a general assistant; docs/formulas.md §5.3)."""

@@ -1,8 +1,9 @@
 """Scoring: the needs answers and the engine's figures in, a ranked list with reasons out.
 
 ``score(s) = sum_c(w_c * strength_c * fit_c(s)) / sum_c(w_c * strength_c)`` over the criteria that
-apply (table and reasoning in :mod:`costmodel.advisor.criteria`); a hard constraint sets the score of
-the strategies it rules out to 0. Every reason starts with the label of the criterion behind it.
+apply (table and reasoning in :mod:`costmodel.advisor.criteria`), clipped to [0, 1] to absorb float
+rounding of the weighted sum (see :func:`_weigh`); a hard constraint sets the score of the strategies
+it rules out to 0. Every reason starts with the label of the criterion behind it.
 """
 
 from __future__ import annotations
@@ -178,10 +179,17 @@ def _fallback_note(snap: Snapshot) -> str:
 
 
 def _weigh(applied: list[Applied], f_id: str) -> tuple[float, dict[str, float], list[Reason]]:
-    """Score, contributions and reasons of one strategy under a list of applied criteria."""
+    """Score, contributions and reasons of one strategy under a list of applied criteria.
+
+    The score is clipped to [0, 1] rather than compared with a tolerance downstream: the normalised
+    weights ``w_c * strength_c / den`` sum to 1 and every fit is in [0, 1], so the exact weighted sum
+    is in [0, 1] and anything outside it (e.g. ``1.0000000000000002``) is floating-point rounding of
+    the sum, never a real excess. The contributions are left unclipped (they still sum to the score
+    within rounding).
+    """
     den = sum(a.weight for a in applied)
     contributions = {a.criterion.id: a.weight * a.fits[f_id] / den for a in applied if a.weight > 0}
-    value = sum(contributions.values()) if den > 0 else NEUTRAL_SCORE
+    value = min(1.0, max(0.0, sum(contributions.values()))) if den > 0 else NEUTRAL_SCORE
     reasons = [
         Reason(criterion=a.criterion.id, text=t, weight=a.weight, fit=a.fits[f_id])
         for a in applied

@@ -1,7 +1,7 @@
 """Cost formulas as pure, vectorised functions (numbers or numpy arrays in, same shape out).
 
-Sources: DESIGN.md §3 and ``data/formulas.md`` (token cost per request §7, RAG indexing §4,
-hosted fine-tuning §5.1, NPV §7). All money is USD; token prices are USD per 1M tokens.
+Sources: ``docs/formulas.md`` (token cost per request §7.1, RAG indexing §4,
+hosted fine-tuning §5.1, NPV §7.5). All money is USD; token prices are USD per 1M tokens.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ def request_token_cost_usd(
     static prefix (system prompt + shots), h the cache-hit fraction, D the per-request input (user
     content, retrieved chunks), O the output. Pass ``p_write = p_in`` for providers without a
     cache-write surcharge (OpenAI, Google); Anthropic bills cache writes at 1.25x input.
-    ``multiplier`` blends service tiers (see :func:`blended_multiplier`). Source: DESIGN.md §3.
+    ``multiplier`` blends service tiers (see :func:`blended_multiplier`). Source: docs/formulas.md §7.1.
 
     >>> request_token_cost_usd(static_prefix_tokens=1000.0, dynamic_input_tokens=100.0, output_tokens=200.0,
     ...     cache_hit_fraction=0.5, input_usd_per_mtok=2.0, cached_input_usd_per_mtok=0.5,
@@ -90,7 +90,7 @@ def tokens_cost_usd(tokens: ArrayLike, usd_per_mtok: ArrayLike) -> ArrayLike:
 
 
 def chunk_overlap_factor(tokens_per_chunk: ArrayLike, chunk_overlap_tokens: ArrayLike) -> ArrayLike:
-    """Embedded tokens per corpus token, ``chunk / (chunk - overlap)`` (formulas.md §4.1).
+    """Embedded tokens per corpus token, ``chunk / (chunk - overlap)`` (docs/formulas.md §4.1).
 
     >>> chunk_overlap_factor(400.0, 100.0)
     1.3333333333333333
@@ -101,7 +101,7 @@ def chunk_overlap_factor(tokens_per_chunk: ArrayLike, chunk_overlap_tokens: Arra
 def n_chunks(
     corpus_tokens: ArrayLike, tokens_per_chunk: ArrayLike, chunk_overlap_tokens: ArrayLike
 ) -> ArrayLike:
-    """Chunks in a corpus, ``corpus_tokens / (chunk - overlap)`` (formulas.md §4.1).
+    """Chunks in a corpus, ``corpus_tokens / (chunk - overlap)`` (docs/formulas.md §4.1).
 
     >>> n_chunks(35_000.0, 350.0, 0.0)
     100.0
@@ -112,7 +112,7 @@ def n_chunks(
 def vector_storage_gb(
     n_records: ArrayLike, dimensions: ArrayLike, overhead_bytes_per_record: ArrayLike
 ) -> ArrayLike:
-    """Stored GB: ``records * (dims * 4 bytes + overhead) / 1e9`` (formulas.md §4.2).
+    """Stored GB: ``records * (dims * 4 bytes + overhead) / 1e9`` (docs/formulas.md §4.2).
 
     >>> vector_storage_gb(1_000_000.0, 1536.0, 0.0)
     6.144
@@ -121,7 +121,7 @@ def vector_storage_gb(
 
 
 def training_tokens(n_examples: ArrayLike, tokens_per_example: ArrayLike, n_epochs: ArrayLike) -> ArrayLike:
-    """Billed training tokens, ``examples * tokens_per_example * epochs`` (formulas.md §1.3, §5.1).
+    """Billed training tokens, ``examples * tokens_per_example * epochs`` (docs/formulas.md §1.3, §5.1).
 
     OpenAI's own example: a 100,000-token file trained for 3 epochs bills 300,000 tokens.
 
@@ -146,7 +146,7 @@ def retrain_schedule(horizon_months: int, retrain_every_months: int) -> NDArray[
 def monthly_discount_factors(
     discount_rate_annual_fraction: float, horizon_months: int
 ) -> NDArray[np.float64]:
-    """Discount factor of months 1..H, ``1 / (1 + r_m)^m`` with ``r_m = (1 + r)^(1/12) - 1`` (formulas.md §7).
+    """Discount factor of months 1..H, ``1 / (1 + r_m)^m`` with ``r_m = (1 + r)^(1/12) - 1`` (docs/formulas.md §7.5).
 
     >>> [round(float(x), 6) for x in monthly_discount_factors(0.12, 12)[[0, -1]]]
     [0.9906, 0.892857]
@@ -165,7 +165,7 @@ def hosted_ttft_ms(
     """Time to first token of a hosted API for a prompt of ``input_tokens``, in ms.
 
     Linear model: a fixed overhead (network, queueing) plus prefill at ``prefill_tokens_per_s``,
-    anchored so that the reference length gives the measured TTFT (formulas.md §3.5: longer prompts
+    anchored so that the reference length gives the measured TTFT (docs/formulas.md §3.5: longer prompts
     raise TTFT; §4.4: RAG's extra context raises it roughly linearly).
     ``ttft = max(0, ttft_ref - L_ref / rate) + L / rate``.
 

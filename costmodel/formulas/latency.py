@@ -1,6 +1,6 @@
 """Latency per strategy for hosted APIs: TTFT from a dated profile plus output at its tokens/s.
 
-``end_to_end = stages + TTFT(prompt length) + output_tokens / output_tokens_per_s`` (formulas.md
+``end_to_end = stages + TTFT(prompt length) + output_tokens / output_tokens_per_s`` (docs/formulas.md
 §3.5, Artificial Analysis methodology). RAG adds query embedding, vector search and rerank stages
 before the (longer) prefill (§4.4). Models without a measured profile use a class default chosen by
 output price, flagged as an assumption in the result's notes.
