@@ -87,7 +87,8 @@ class PreparedStrategy:
         return out
 
 
-def _zeros(ctx: Context) -> Array:
+def zeros_per_month(ctx: Context) -> Array:
+    """An array of zeros, one per month of the horizon (USD), to add monthly costs to."""
     return np.zeros(ctx.scenario.horizon_months)
 
 
@@ -104,25 +105,30 @@ def _typical(x: float | Array) -> float:
     return float(np.mean(x))
 
 
-def _people(s: Strategy, ctx: Context) -> tuple[float, Array]:
+def people_costs(s: Strategy, ctx: Context) -> tuple[float, Array]:
+    """Engineering time in USD: ``(setup_hours x rate, maintenance_hours_per_month x rate per month)``."""
     rate = ctx.scenario.people.engineer_usd_per_hour
-    return s.setup_hours * rate, _zeros(ctx) + s.maintenance_hours_per_month * rate
+    return s.setup_hours * rate, zeros_per_month(ctx) + s.maintenance_hours_per_month * rate
 
 
-def _path(ctx: Context, s: Strategy, name: str) -> tuple[str, int | None]:
+def field_path(ctx: Context, s: Strategy, name: str) -> tuple[str, int | None]:
+    """Where a strategy field is in the scenario file: ``(strategies[i].name, line or None)`` for error messages."""
     i = ctx.scenario.strategies.index(s)
     p = f"strategies[{i}].{name}"
     return p, ctx.scenario.line(p)
 
 
-def _output_tokens(s: Strategy, ctx: Context) -> float:
+def effective_output_tokens(s: Strategy, ctx: Context) -> float:
+    """Output tokens per request: the strategy's own value, else the workload's."""
     if s.output_tokens_per_request is not None:
         return s.output_tokens_per_request
     return ctx.scenario.workload.output_tokens_per_request
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class _ApiPricing:
+class ApiPricing:
+    """USD per 1M tokens of a hosted model for one strategy, its service-tier/batch multiplier and notes."""
+
     input_usd_per_mtok: float
     cached_input_usd_per_mtok: float
     cache_write_usd_per_mtok: float
@@ -144,7 +150,7 @@ def _tier_multipliers(
 
     def required(value: float | None, field: str, what: str, hint: str = "") -> float:
         if value is None:
-            p, ln = _path(ctx, s, field)
+            p, ln = field_path(ctx, s, field)
             raise InputError.single(
                 ctx.scenario.source,
                 p,
@@ -170,16 +176,21 @@ def finetune_offer(s: FinetuneHostedStrategy, ctx: Context) -> FinetuneOffer | I
     """The strategy's hosted fine-tuning offer: its inline entry, or the catalog entry it names."""
     if isinstance(s.offer, InlineOffer):
         return s.offer
-    p, ln = _path(ctx, s, "offer")
+    p, ln = field_path(ctx, s, "offer")
     found: FinetuneOffer = ctx.catalogs.get(
         "finetune_offers", s.offer, file=ctx.scenario.source, field=p, line=ln
     )
     return found
 
 
-def _api_pricing(
+def api_pricing(
     s: PromptingStrategy | RagStrategy | FinetuneHostedStrategy, ctx: Context, total_input_tokens: float
-) -> _ApiPricing:
+) -> ApiPricing:
+    """Prices of the strategy's model or tuned-model offer for requests of ``total_input_tokens``.
+
+    Raises:
+        InputError: unknown model or offer, or requests longer than the model's context window.
+    """
     notes: list[str] = []
     as_of: dt.date | None
     if isinstance(s, FinetuneHostedStrategy):
@@ -201,7 +212,7 @@ def _api_pricing(
         )
         write, provider, as_of, inline_batch = inp, None, None, s.model.batch_multiplier
     else:
-        p, ln = _path(ctx, s, "model")
+        p, ln = field_path(ctx, s, "model")
         tp = model_prices(
             s.model,
             input_tokens=total_input_tokens,
@@ -231,7 +242,7 @@ def _api_pricing(
         if tp.context_window_tokens is not None and _any_positive(
             total_input_tokens - tp.context_window_tokens
         ):
-            p, ln = _path(ctx, s, "model")
+            p, ln = field_path(ctx, s, "model")
             raise InputError.single(
                 ctx.scenario.source,
                 p,
@@ -244,7 +255,7 @@ def _api_pricing(
         if _any_positive(s.cache_hit_fraction):
             notes.append("no cached-input price known: cache hits billed at the input price")
     multiplier = _tier_multipliers(provider, inline_batch, s, ctx)
-    return _ApiPricing(
+    return ApiPricing(
         input_usd_per_mtok=inp,
         cached_input_usd_per_mtok=cached,
         cache_write_usd_per_mtok=write,
@@ -256,16 +267,18 @@ def _api_pricing(
     )
 
 
-def _latency(
+def api_latency(
     model: str | InlineModel | None,
     ctx: Context,
-    pr: _ApiPricing,
+    pr: ApiPricing,
     *,
     input_tokens: float,
     output_tokens: float,
     extra_stages_ms: Mapping[str, float] | None = None,
     fine_tuned: bool = False,
 ) -> LatencyEstimate:
+    """Median latency of one request to a hosted model (plus ``extra_stages_ms``, e.g. retrieval) from the
+    dated latency catalog; an inline model's own TTFT and tokens/s win."""
     inline = model if isinstance(model, InlineModel) else None
     return hosted_latency(
         model if isinstance(model, str) else None,
@@ -284,7 +297,7 @@ def _latency(
     )
 
 
-def _request_cost(pr: _ApiPricing, *, static: Any, dynamic: Any, output: Any, cache_hit: Any) -> Any:
+def request_cost_usd(pr: ApiPricing, *, static: Any, dynamic: Any, output: Any, cache_hit: Any) -> Any:
     """USD per request of one API call at the resolved prices (see formulas.request_token_cost_usd)."""
     return f.request_token_cost_usd(
         static_prefix_tokens=static,
@@ -299,14 +312,15 @@ def _request_cost(pr: _ApiPricing, *, static: Any, dynamic: Any, output: Any, ca
     )
 
 
-def _labeling_usd_per_example(s: TrainingFields, st: Strategy, ctx: Context) -> tuple[float, list[str]]:
+def labeling_usd_per_example(s: TrainingFields, st: Strategy, ctx: Context) -> tuple[float, list[str]]:
+    """USD to label one training example (inline, catalog, or 0 with a note when examples already exist)."""
     if s.labeling is None:
         return 0.0, [
             "labeling not set: the training examples are assumed to exist already (no labelling cost)"
         ]
     if isinstance(s.labeling, InlineLabeling):
         return s.labeling.usd_per_example, []
-    p, ln = _path(ctx, st, "labeling")
+    p, ln = field_path(ctx, st, "labeling")
     rate: LabelingRate = ctx.catalogs.get(
         "labeling_rates", s.labeling, file=ctx.scenario.source, field=p, line=ln
     )

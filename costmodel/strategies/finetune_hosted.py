@@ -14,15 +14,15 @@ from costmodel.scenario.types import (
 from costmodel.strategies.common import (
     Context,
     PreparedStrategy,
-    _api_pricing,
-    _labeling_usd_per_example,
-    _latency,
-    _output_tokens,
-    _people,
-    _request_cost,
-    _zeros,
+    api_latency,
+    api_pricing,
+    effective_output_tokens,
     finetune_offer,
+    labeling_usd_per_example,
+    people_costs,
+    request_cost_usd,
     training_schedule_usd,
+    zeros_per_month,
 )
 
 
@@ -31,31 +31,31 @@ def prepare_finetune_hosted(s: FinetuneHostedStrategy, ctx: Context) -> Prepared
     w = ctx.scenario.workload
     offer = finetune_offer(s, ctx)
     static = s.system_prompt_tokens
-    out_tokens = _output_tokens(s, ctx)
-    pr = _api_pricing(s, ctx, static + w.input_tokens_per_request)
-    per_request = _request_cost(
+    out_tokens = effective_output_tokens(s, ctx)
+    pr = api_pricing(s, ctx, static + w.input_tokens_per_request)
+    per_request = request_cost_usd(
         pr,
         static=static,
         dynamic=w.input_tokens_per_request,
         output=out_tokens,
         cache_hit=s.cache_hit_fraction,
     )
-    usd_per_example, label_notes = _labeling_usd_per_example(s, s, ctx)
+    usd_per_example, label_notes = labeling_usd_per_example(s, s, ctx)
     initial_label, initial_train, monthly_label, monthly_train = training_schedule_usd(
         s,
         ctx,
         usd_per_example=usd_per_example,
         usd_per_training_token=offer.training_usd_per_mtok / TOKENS_PER_MTOK,
     )
-    setup, maintenance = _people(s, ctx)
+    setup, maintenance = people_costs(s, ctx)
     shutdown_notes: tuple[str, ...] = ()
     if isinstance(offer, FinetuneOffer) and offer.shutdown_date is not None:
         shutdown_notes = (
             f"{offer.id}: the provider stops serving these tuned models on {offer.shutdown_date.isoformat()}; "
             "a horizon that runs past it needs a migration (retraining elsewhere), which is not modelled",
         )
-    hosting = _zeros(ctx) + offer.hosting_usd_per_hour * HOURS_PER_MONTH
-    latency = _latency(
+    hosting = zeros_per_month(ctx) + offer.hosting_usd_per_hour * HOURS_PER_MONTH
+    latency = api_latency(
         offer.base_model,
         ctx,
         pr,

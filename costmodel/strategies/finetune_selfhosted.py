@@ -43,10 +43,10 @@ from costmodel.strategies.common import (
     Context,
     NonLinear,
     PreparedStrategy,
-    _labeling_usd_per_example,
-    _output_tokens,
-    _path,
-    _people,
+    effective_output_tokens,
+    field_path,
+    labeling_usd_per_example,
+    people_costs,
     training_schedule_usd,
 )
 
@@ -56,7 +56,7 @@ model's context). Assumption: the common SFT setting (TRL/axolotl examples use 2
 
 
 def _error(ctx: Context, s: Strategy, name: str, message: str) -> InputError:
-    p, ln = _path(ctx, s, name)
+    p, ln = field_path(ctx, s, name)
     return InputError.single(ctx.scenario.source, p, message, ln)
 
 
@@ -64,7 +64,7 @@ def _resolve(
     s: FinetuneSelfhostedStrategy, ctx: Context
 ) -> tuple[OpenModel, GpuSpec, GpuOffer, GpuSpec, GpuOffer]:
     file = ctx.scenario.source
-    p, ln = _path(ctx, s, "base_model")
+    p, ln = field_path(ctx, s, "base_model")
     if isinstance(s.base_model, OpenModel):
         model = s.base_model
     else:
@@ -78,7 +78,7 @@ def _offer(
     s: FinetuneSelfhostedStrategy, ctx: Context, name: str, ref: str | GpuOffer
 ) -> tuple[GpuSpec, GpuOffer]:
     """A GPU offer from the catalog, or given inline (its ``gpu`` still names a ``gpus`` id)."""
-    p, ln = _path(ctx, s, name)
+    p, ln = field_path(ctx, s, name)
     if isinstance(ref, GpuOffer):
         gpu: GpuSpec = ctx.catalogs.get("gpus", ref.gpu, file=ctx.scenario.source, field=f"{p}.gpu", line=ln)
         return gpu, ref
@@ -149,7 +149,7 @@ def serving_replica(
             model=model,
             gpu=gpu,
             input_tokens=s.system_prompt_tokens + w.input_tokens_per_request,
-            output_tokens=_output_tokens(s, ctx),
+            output_tokens=effective_output_tokens(s, ctx),
             offer=offer,
         )
     except InputError as exc:
@@ -181,7 +181,7 @@ def prepare_finetune_selfhosted(s: Strategy, ctx: Context) -> PreparedStrategy:
     w = ctx.scenario.workload
     model, train_gpu, train_offer, serve_gpu, serve_offer = _resolve(s, ctx)
     initial, initial_train, monthly_train = training_runs(s, ctx, model, train_gpu, train_offer)
-    usd_per_example, label_notes = _labeling_usd_per_example(s, s, ctx)
+    usd_per_example, label_notes = labeling_usd_per_example(s, s, ctx)
     initial_label, _, monthly_label, _ = training_schedule_usd(
         s, ctx, usd_per_example=usd_per_example, usd_per_training_token=0.0
     )
@@ -222,7 +222,7 @@ def prepare_finetune_selfhosted(s: Strategy, ctx: Context) -> PreparedStrategy:
         )
     busy = operating_batch(inputs, peak_rps, est.batch_size)
     t = {k: float(v[0]) for k, v in request_timings(inputs, np.array([float(busy)])).items()}
-    setup, maintenance = _people(s, ctx)
+    setup, maintenance = people_costs(s, ctx)
     notes.insert(
         0,
         f"trained on {initial.inputs.n_gpus} x {train_gpu.id} ({train_offer.id}), "

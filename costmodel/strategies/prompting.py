@@ -8,11 +8,11 @@ from costmodel.scenario.types import (
 from costmodel.strategies.common import (
     Context,
     PreparedStrategy,
-    _api_pricing,
-    _latency,
-    _output_tokens,
-    _people,
-    _request_cost,
+    api_latency,
+    api_pricing,
+    effective_output_tokens,
+    people_costs,
+    request_cost_usd,
 )
 
 
@@ -20,17 +20,17 @@ def prepare_prompting(s: PromptingStrategy, ctx: Context) -> PreparedStrategy:
     """Prompting: every request pays for system prompt, shots, user input and output tokens."""
     w = ctx.scenario.workload
     static = s.system_prompt_tokens + s.n_shots * s.tokens_per_shot
-    out_tokens = _output_tokens(s, ctx)
-    pr = _api_pricing(s, ctx, static + w.input_tokens_per_request)
-    per_request = _request_cost(
+    out_tokens = effective_output_tokens(s, ctx)
+    pr = api_pricing(s, ctx, static + w.input_tokens_per_request)
+    per_request = request_cost_usd(
         pr,
         static=static,
         dynamic=w.input_tokens_per_request,
         output=out_tokens,
         cache_hit=s.cache_hit_fraction,
     )
-    setup, maintenance = _people(s, ctx)
-    latency = _latency(
+    setup, maintenance = people_costs(s, ctx)
+    latency = api_latency(
         s.model, ctx, pr, input_tokens=static + w.input_tokens_per_request, output_tokens=out_tokens
     )
     return PreparedStrategy(

@@ -27,13 +27,13 @@ from costmodel.strategies.common import (
     Context,
     NonLinear,
     PreparedStrategy,
-    _api_pricing,
-    _latency,
-    _output_tokens,
-    _path,
-    _people,
-    _request_cost,
-    _zeros,
+    api_latency,
+    api_pricing,
+    effective_output_tokens,
+    field_path,
+    people_costs,
+    request_cost_usd,
+    zeros_per_month,
 )
 
 DEFAULT_EMBEDDING_DIMENSIONS = 1536
@@ -52,7 +52,7 @@ Source: OpenAI embeddings guide, https://platform.openai.com/docs/guides/embeddi
 def _vector_db(s: RagStrategy, ctx: Context) -> VectorDatabase | InlineVectorDb:
     if isinstance(s.vector_db, InlineVectorDb):
         return s.vector_db
-    p, ln = _path(ctx, s, "vector_db")
+    p, ln = field_path(ctx, s, "vector_db")
     found: VectorDatabase = ctx.catalogs.get(
         "vector_databases", s.vector_db, file=ctx.scenario.source, field=p, line=ln
     )
@@ -62,7 +62,7 @@ def _vector_db(s: RagStrategy, ctx: Context) -> VectorDatabase | InlineVectorDb:
 def _embedding(s: RagStrategy, ctx: Context) -> tuple[float, int | None, dt.date | None]:
     if isinstance(s.embedding_model, InlineEmbedding):
         return s.embedding_model.input_usd_per_mtok, s.embedding_model.dimensions, None
-    p, ln = _path(ctx, s, "embedding_model")
+    p, ln = field_path(ctx, s, "embedding_model")
     price, as_of, _ = embedding_price(
         s.embedding_model, catalogs=ctx.catalogs, file=ctx.scenario.source, field=p, line=ln
     )
@@ -74,7 +74,7 @@ def _embedding(s: RagStrategy, ctx: Context) -> tuple[float, int | None, dt.date
 def _reranker(s: RagStrategy, ctx: Context) -> Reranker | InlineReranker | None:
     if s.reranker is None or isinstance(s.reranker, InlineReranker):
         return s.reranker
-    p, ln = _path(ctx, s, "reranker")
+    p, ln = field_path(ctx, s, "reranker")
     found: Reranker = ctx.catalogs.get("rerankers", s.reranker, file=ctx.scenario.source, field=p, line=ln)
     return found
 
@@ -86,9 +86,11 @@ def prepare_rag(s: RagStrategy, ctx: Context) -> PreparedStrategy:
     static = s.system_prompt_tokens + s.n_shots * s.tokens_per_shot
     retrieved = s.chunks_per_request * s.tokens_per_chunk
     dynamic = w.input_tokens_per_request + retrieved
-    out_tokens = _output_tokens(s, ctx)
-    pr = _api_pricing(s, ctx, static + dynamic)
-    llm = _request_cost(pr, static=static, dynamic=dynamic, output=out_tokens, cache_hit=s.cache_hit_fraction)
+    out_tokens = effective_output_tokens(s, ctx)
+    pr = api_pricing(s, ctx, static + dynamic)
+    llm = request_cost_usd(
+        pr, static=static, dynamic=dynamic, output=out_tokens, cache_hit=s.cache_hit_fraction
+    )
     embed_usd_per_mtok, catalog_dims, embed_as_of = _embedding(s, ctx)
     query_embed = f.tokens_cost_usd(w.input_tokens_per_request, embed_usd_per_mtok)
     overlap = f.chunk_overlap_factor(s.tokens_per_chunk, s.chunk_overlap_tokens)
@@ -104,7 +106,7 @@ def prepare_rag(s: RagStrategy, ctx: Context) -> PreparedStrategy:
     db = _vector_db(s, ctx)
     rr = _reranker(s, ctx)
     rerank = (rr.usd_per_1k_searches / SEARCHES_PER_KSEARCH) if rr is not None else 0.0
-    infra_fixed = _zeros(ctx) + reembed_monthly
+    infra_fixed = zeros_per_month(ctx) + reembed_monthly
     nonlinear: NonLinear | None = None
     read_per_request = 0.0
     db_one_off = 0.0
@@ -131,13 +133,13 @@ def prepare_rag(s: RagStrategy, ctx: Context) -> PreparedStrategy:
             return {"infrastructure": np.maximum(minimum, usage_fixed + read_per_request * requests)}
 
         nonlinear = vector_db_usd
-    setup, maintenance = _people(s, ctx)
+    setup, maintenance = people_costs(s, ctx)
     stages = rag_stage_latencies(
         ctx.catalogs,
         search_latency_ms=(db.query_latency_ms if db.query_latency_ms else None),
         rerank_latency_ms=rr.latency_ms if rr is not None else 0.0,
     )
-    latency = _latency(
+    latency = api_latency(
         s.model, ctx, pr, input_tokens=static + dynamic, output_tokens=out_tokens, extra_stages_ms=stages
     )
     dates = [d for d in (pr.as_of, embed_as_of) if d is not None]
