@@ -14,18 +14,14 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from app_server import assert_serves_and_stops, free_port
 
 pytestmark = pytest.mark.slow
 
@@ -53,8 +49,6 @@ OFFLINE_SIGNS = (
 )
 PIP_TIMEOUT_S = 900
 COMMAND_TIMEOUT_S = 180
-START_TIMEOUT_S = 60
-STOP_TIMEOUT_S = 20
 
 RENDER_EVERY_PAGE = """
 import os
@@ -153,38 +147,9 @@ def test_every_page_of_the_installed_app_renders(installed: Installed) -> None:
     assert "overview.py" in proc.stdout.split() and "planner.py" in proc.stdout.split()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def _health(url: str) -> str | None:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:  # our own local server
-            return str(resp.read().decode())
-    except (urllib.error.URLError, OSError):
-        return None
-
-
 def test_breakeven_app_serves_and_stops(installed: Installed) -> None:
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
+    port = free_port()
     cmd = [str(installed.bin_dir / "breakeven"), "app", "--port", str(port), "--address", "127.0.0.1"]
-    log = installed.work_dir / "app.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            cmd, cwd=installed.work_dir, env=installed.env, stdout=out, stderr=subprocess.STDOUT
-        )
-        try:
-            deadline = time.monotonic() + START_TIMEOUT_S
-            while _health(url) != "ok":
-                assert proc.poll() is None and time.monotonic() < deadline, log.read_text(errors="replace")
-                time.sleep(0.3)
-            proc.send_signal(signal.SIGTERM)
-            assert proc.wait(timeout=STOP_TIMEOUT_S) == 0
-            assert _health(url) is None
-        finally:
-            if proc.poll() is None:
-                proc.kill()
+    assert_serves_and_stops(
+        cmd, port=port, cwd=installed.work_dir, env=installed.env, log=installed.work_dir / "app.log"
+    )

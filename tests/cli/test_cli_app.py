@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import os
-import signal
-import socket
-import subprocess
 import sys
-import time
 import tomllib
-import urllib.error
-import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from app_server import assert_serves_and_stops, free_port
 from streamlit import config as streamlit_config
 from streamlit.testing.v1 import AppTest
 
@@ -24,8 +19,6 @@ from costmodel.cli.dispatch import main
 ROOT = Path(__file__).resolve().parents[2]
 UI = ROOT / "ui"
 SHIPPED_CONFIG = UI / "launch" / "config.toml"
-START_TIMEOUT_S = 60
-STOP_TIMEOUT_S = 20
 
 
 def _flags() -> list[str]:
@@ -125,39 +118,10 @@ def test_the_installed_script_renders_the_app() -> None:
     assert at.title and at.title[0].value == "Prompt, RAG or fine-tune?"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def _health(url: str) -> str | None:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:  # our own local server
-            return str(resp.read().decode())
-    except (urllib.error.URLError, OSError):
-        return None
-
-
 @pytest.mark.slow
 def test_breakeven_app_serves_from_another_directory_and_stops_with_its_child(tmp_path: Path) -> None:
     """Started outside the checkout it answers the health check; SIGTERM to ``breakeven`` stops the server too."""
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
+    port = free_port()
     env = {**os.environ, "HOME": str(tmp_path), "PYTHONPATH": str(ROOT)}
     cmd = [sys.executable, "-m", "costmodel", "app", "--port", str(port), "--address", "127.0.0.1"]
-    log = tmp_path / "app.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(cmd, cwd=tmp_path, env=env, stdout=out, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.monotonic() + START_TIMEOUT_S
-            while _health(url) != "ok":
-                assert proc.poll() is None and time.monotonic() < deadline, log.read_text(errors="replace")
-                time.sleep(0.3)
-            proc.send_signal(signal.SIGTERM)
-            assert proc.wait(timeout=STOP_TIMEOUT_S) == 0
-            assert _health(url) is None, "the Streamlit child outlived breakeven app"
-        finally:
-            if proc.poll() is None:
-                proc.kill()
+    assert_serves_and_stops(cmd, port=port, cwd=tmp_path, env=env, log=tmp_path / "app.log")

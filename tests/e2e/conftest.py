@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from app_server import free_port, health
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -59,22 +58,10 @@ def chromium_path() -> str:
     return str(CHROMIUM)
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _healthy(url: str) -> bool:
-    with contextlib.suppress(OSError), urllib.request.urlopen(url + "/_stcore/health", timeout=2) as resp:
-        return bool(resp.status == 200)
-    return False
-
-
 @contextlib.contextmanager
 def streamlit_server(chromium_path: str, log: Path) -> Iterator[str]:
     """``streamlit run app.py`` on a free local port; yields its base URL, stops it afterwards."""
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "BREAKEVEN_CHROME": chromium_path, "PYTHONUNBUFFERED": "1"}
     cmd = [
         sys.executable, "-m", "streamlit", "run", "app.py",
@@ -85,7 +72,7 @@ def streamlit_server(chromium_path: str, log: Path) -> Iterator[str]:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
         url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-        while not _healthy(url):
+        while health(url) != "ok":
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
                 pytest.fail(
