@@ -13,6 +13,7 @@ import streamlit as st
 
 from costmodel.catalog.hardware import GpuOffer, GpuSpec, OpenModel, get_gpu_or_offer
 from costmodel.core.errors import InputError
+from costmodel.gpu.memory import TRANSIENT_RESERVE_FACTOR
 from costmodel.gpu.planning import (
     GpuFit,
     ServingPlan,
@@ -132,6 +133,35 @@ with st.expander("Knobs: sequence length, packing, speed-ups, MFU, calibration")
         overhead = st.number_input("Wall-clock overhead factor", min_value=1.0, value=1.15)
         spot = st.checkbox("Spot price", value=False)
 
+with st.expander("Memory assumptions: sharding, paged optimizer, allocator reserve"):
+    a1, a2, a3 = st.columns(3)
+    with a1:
+        zero_stage = int(
+            st.selectbox(
+                "ZeRO / FSDP stage",
+                (3, 2, 1, 0),
+                format_func=lambda k: {
+                    3: "3: weights, gradients, optimizer sharded (FSDP full shard)",
+                    2: "2: gradients and optimizer sharded",
+                    1: "1: optimizer sharded",
+                    0: "0: DDP, nothing sharded",
+                }[k],
+            )
+        )
+    with a2:
+        paged = st.selectbox(
+            "Paged optimizer (state can move to CPU RAM)",
+            ("default: on for QLoRA", "on", "off"),
+        )
+    with a3:
+        reserve = st.number_input(
+            "Allocator reserve on activations (x)",
+            min_value=1.0,
+            max_value=4.0,
+            value=TRANSIENT_RESERVE_FACTOR,
+            help="PyTorch's caching allocator holds more than the live activations (1.75: PEFT's measured FSDP runs).",
+        )
+
 
 def _training_plan() -> TrainingPlan:
     gpu, offer = get_gpu_or_offer(catalogs, gpu_ref, file=FILE, field="GPU")
@@ -154,6 +184,9 @@ def _training_plan() -> TrainingPlan:
         overhead_factor=float(overhead),
         offer=offer,
         use_spot=spot,
+        zero_stage=zero_stage,
+        paged_optimizer={"on": True, "off": False}.get(paged),
+        allocator_reserve_factor=float(reserve),
     )
     return plan_training(inputs, catalogs, measured_tokens_per_s_per_gpu=measured or None)
 
@@ -179,6 +212,9 @@ elif est.min_gpus_to_fit is not None:
     )
 else:
     st.warning("Does not fit on any number of these GPUs: activations alone exceed one GPU's memory.")
+st.caption("Memory assumes: " + "; ".join(est.memory_assumptions) + ".")
+if est.memory.offloadable_gb > 0:
+    st.caption(f"Plus {est.memory.offloadable_gb:,.1f} GB of paged optimizer state that can move to CPU RAM.")
 
 st.plotly_chart(
     memory_bar_figure(

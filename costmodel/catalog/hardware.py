@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from costmodel.catalog.entry import ID_PATTERN, Catalogs, Entry
+from costmodel.catalog.entry_rules import entry_problems
 from costmodel.core.errors import InputError, Problem
 from costmodel.core.schema import spec, suggest
 
@@ -141,14 +142,11 @@ def check_hardware_catalog(catalogs: Catalogs, *, file: str = "pricing") -> list
         expected = f"{offer.provider}/{offer.gpu}"
         if offer.id != expected:
             add("gpu_offers", offer.id, "id", f"an offer id is provider/gpu: expected {expected!r}")
-        if (
-            offer.spot_usd_per_gpu_hour is not None
-            and offer.spot_usd_per_gpu_hour > offer.on_demand_usd_per_gpu_hour
-        ):
-            add("gpu_offers", offer.id, "spot_usd_per_gpu_hour", "spot price above the on-demand price")
+        for fld, message in entry_problems("gpu_offers", offer):  # the rules inline entries share
+            add("gpu_offers", offer.id, fld, message)
     for m in catalogs.all("open_models"):
-        if m.n_kv_heads > m.n_heads or m.n_heads % m.n_kv_heads:
-            add("open_models", m.id, "n_kv_heads", f"{m.n_kv_heads} KV heads do not divide {m.n_heads} heads")
+        for fld, message in entry_problems("open_models", m):
+            add("open_models", m.id, fld, message)
     return problems
 
 

@@ -148,7 +148,7 @@ def _check_numbers(args: argparse.Namespace, flags: Mapping[str, str]) -> None:
     for flag in flags.values():
         value = getattr(args, flag.lstrip("-").replace("-", "_"), None)
         if isinstance(value, float | int) and not isinstance(value, bool):
-            positive_number(flag, float(value), allow_zero=flag == "--padding-waste")
+            positive_number(flag, value, allow_zero=flag == "--padding-waste")
 
 
 def _estimate_training(args: argparse.Namespace) -> int:

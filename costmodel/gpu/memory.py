@@ -1,9 +1,10 @@
 """Memory per GPU: the breakdown by component, and the bytes of a training run's tensors.
 
 Weights, gradients and optimizer state (EleutherAI Transformer Math 101), activations (Korthikanti
-et al. 2022, arXiv 2205.05198) and fp32 logits, plus 10% for fragmentation. Sharding over GPUs and
-the fit search live in :mod:`costmodel.gpu.training`; serving's weights and KV cache in
-:mod:`costmodel.gpu.roofline`.
+et al. 2022, arXiv 2205.05198) and fp32 logits; ZeRO/FSDP sharding by stage with the unsharded layer
+buffers of stage 3; QLoRA's bf16 adapters with a paged 32-bit optimizer; the caching allocator's
+reserve on transient tensors plus the CUDA context (:func:`training_memory`). The fit search lives in
+:mod:`costmodel.gpu.training`; serving's weights and KV cache in :mod:`costmodel.gpu.roofline`.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from costmodel.catalog.hardware import OpenModel
+from costmodel.core.units import BYTES_PER_GB
 from costmodel.gpu.training_flops import Method
 
 ADAM_STATE_BYTES_PER_PARAM: Final = 12.0
@@ -35,7 +37,24 @@ ATTENTION_SCORE_BYTES: Final = 5.0
 CHECKPOINT_BYTES_PER_TOKEN_WIDTH: Final = 2.0
 """Full recomputation keeps each layer's bf16 input: 2·s·b·d bytes per layer (same paper)."""
 FRAGMENTATION_FACTOR: Final = 1.10
-"""Allocator fragmentation and runtime buffers on top of the tensors (docs/formulas.md §2, ~10%; assumption)."""
+"""Serving: allocator fragmentation and runtime buffers on top of the tensors (docs/formulas.md §2; assumption)."""
+QLORA_ADAPTER_RESIDENT_BYTES: Final = 4.0
+"""QLoRA adapter weight + gradient in bf16 (artidoro/qlora casts the LoRA modules to bf16 with ``--bf16``)."""
+QLORA_OPTIMIZER_BYTES: Final = 8.0
+"""QLoRA's 32-bit paged AdamW: m and v in fp32, in unified memory that is evicted to CPU RAM under
+pressure (Dettmers et al. 2023, arXiv 2305.14314 §3 "Paged Optimizers")."""
+FSDP_UNSHARDED_UNITS: Final = 2
+"""Unsharded layers held at once under ZeRO-3/FSDP FULL_SHARD: the running one and the prefetched one
+(PyTorch FSDP ``BackwardPrefetch.BACKWARD_PRE`` holds up to two sets of unsharded parameters)."""
+TRANSIENT_RESERVE_FACTOR: Final = 1.75
+"""PyTorch caching-allocator reserve on transient tensors (activations, logits, gathered layers):
+reserved ÷ allocated. Calibrated on the two sharded runs the PEFT docs measure (Llama-2-70B LoRA on 8×H100:
+72–80 GB; QLoRA on 2 GPUs: 35.6 GB), which imply 1.6–1.9; persistent tensors (weights, optimizer) are
+allocated once and not inflated."""
+CUDA_CONTEXT_GB: Final = 0.5
+"""CUDA context, cuBLAS and NCCL workspaces per process (assumption: 0.3–1 GB depending on versions)."""
+ZeroStage = int
+"""0 = DDP (nothing sharded), 1 = optimizer state, 2 = + gradients, 3 = + weights (FSDP FULL_SHARD)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -52,10 +71,12 @@ class MemoryBreakdown:
     activations_gb: float
     kv_cache_gb: float
     overhead_gb: float
+    offloadable_gb: float = 0.0
+    """Paged optimizer state that can move to CPU RAM under pressure; not in ``total_gb``."""
 
     @property
     def total_gb(self) -> float:
-        """Sum of the components."""
+        """Sum of the resident components (``offloadable_gb`` excluded)."""
         return self.weights_gb + self.optimizer_gb + self.activations_gb + self.kv_cache_gb + self.overhead_gb
 
 
@@ -106,3 +127,75 @@ def activation_bytes(
         else m.n_layers * full_layer
     )
     return layers + b * s * m.vocab_size * LOGITS_BYTES
+
+
+def trainable_state_bytes(method: Method, n_params: float, n_trainable: float) -> tuple[float, float, float]:
+    """(gradient, optimizer-state, pageable) bytes of the trained parameters, before sharding.
+
+    full: bf16 gradients 2·N and fp32 master + Adam 12·N; LoRA: fp32 adapters 16 bytes each, counted as
+    optimizer state; QLoRA: bf16 adapter + gradient 4 bytes resident, paged Adam 8 bytes.
+
+    >>> trainable_state_bytes("qlora", 7e9, 1e8)
+    (0.0, 400000000.0, 800000000.0)
+    """
+    if method == "full":
+        return GRAD_BYTES_PER_PARAM * n_params, ADAM_STATE_BYTES_PER_PARAM * n_params, 0.0
+    if method == "qlora":
+        return 0.0, QLORA_ADAPTER_RESIDENT_BYTES * n_trainable, QLORA_OPTIMIZER_BYTES * n_trainable
+    return 0.0, ADAPTER_BYTES_PER_PARAM * n_trainable, 0.0
+
+
+def training_memory(
+    m: OpenModel,
+    *,
+    method: Method,
+    n_trainable: float,
+    n_gpus: int,
+    zero_stage: ZeroStage,
+    seq_len_tokens: float,
+    micro_batch_size: float,
+    gradient_checkpointing: bool,
+    flash_attention: bool,
+    paged_optimizer: bool,
+    reserve_factor: float = TRANSIENT_RESERVE_FACTOR,
+) -> MemoryBreakdown:
+    """Memory per GPU of one training run.
+
+    Sharded over ``n`` GPUs by stage: optimizer state (≥ 1), gradients (≥ 2), weights (3, plus
+    ``FSDP_UNSHARDED_UNITS`` gathered layers). Overhead = ``(reserve − 1) · transient + CUDA context``,
+    transient = activations + gathered layers. A paged optimizer's state is ``offloadable_gb``.
+
+    >>> from costmodel.catalog import default_catalogs
+    >>> m = default_catalogs().find("open_models", "llama-2-7b")
+    >>> mem = training_memory(m, method="full", n_trainable=m.n_params, n_gpus=1, zero_stage=3,
+    ...     seq_len_tokens=2048, micro_batch_size=1, gradient_checkpointing=True, flash_attention=True,
+    ...     paged_optimizer=False)
+    >>> round(mem.weights_gb + mem.optimizer_gb, 1)  # 16 bytes x 6.74B parameters
+    107.8
+    """
+    n = n_gpus
+    grads, state, pageable = trainable_state_bytes(method, m.n_params, n_trainable)
+    weights = weight_bytes(m, method) / (n if zero_stage >= 3 else 1)
+    optimizer = grads / (n if zero_stage >= 2 else 1) + state / (n if zero_stage >= 1 else 1)
+    pageable /= n if zero_stage >= 1 else 1
+    if not paged_optimizer:
+        optimizer, pageable = optimizer + pageable, 0.0
+    gathered = (
+        FSDP_UNSHARDED_UNITS * weight_bytes(m, method) / m.n_layers if zero_stage >= 3 and n > 1 else 0.0
+    )
+    act = activation_bytes(
+        m,
+        seq_len_tokens=seq_len_tokens,
+        micro_batch_size=micro_batch_size,
+        gradient_checkpointing=gradient_checkpointing,
+        flash_attention=flash_attention,
+    )
+    overhead = (reserve_factor - 1.0) * (act + gathered) + CUDA_CONTEXT_GB * BYTES_PER_GB
+    return MemoryBreakdown(
+        weights_gb=(weights + gathered) / BYTES_PER_GB,
+        optimizer_gb=optimizer / BYTES_PER_GB,
+        activations_gb=act / BYTES_PER_GB,
+        kv_cache_gb=0.0,
+        overhead_gb=overhead / BYTES_PER_GB,
+        offloadable_gb=pageable / BYTES_PER_GB,
+    )

@@ -102,25 +102,25 @@ def allreduce_s(r: Roofline, tokens: ArrayLike) -> Array:
     return np.asarray(2 * r.n_layers * per / r.link_bytes_per_s, dtype=np.float64)
 
 
-def prefill_s(r: Roofline, batch: ArrayLike, input_tokens: float) -> Array:
+def prefill_s(r: Roofline, batch: ArrayLike, input_tokens: ArrayLike) -> Array:
     """Prefill time of ``batch`` prompts: ``max(FLOPs / FLOP/s, weights / bytes/s) + all-reduce``.
 
     FLOPs = ``B · (2·N·L + 2·n_layers·w·L²)`` (causal attention computes half of L²).
     """
     b = np.asarray(batch, dtype=np.float64)
-    flops = b * (2.0 * r.n_params * input_tokens + 2.0 * r.n_layers * r.attention_width * input_tokens**2)
-    return np.maximum(flops / r.flops_per_s, r.weight_bytes / r.bytes_per_s) + allreduce_s(
-        r, b * input_tokens
-    )
+    x = np.asarray(input_tokens, dtype=np.float64)
+    flops = b * (2.0 * r.n_params * x + 2.0 * r.n_layers * r.attention_width * x**2)
+    return np.maximum(flops / r.flops_per_s, r.weight_bytes / r.bytes_per_s) + allreduce_s(r, b * x)
 
 
-def decode_step_s(r: Roofline, batch: ArrayLike, context_tokens: float) -> Array:
+def decode_step_s(r: Roofline, batch: ArrayLike, context_tokens: ArrayLike) -> Array:
     """One decode step for ``batch`` sequences at ``context_tokens`` of cache each.
 
     ``max(B·(2·N + 4·n_layers·w·c) / FLOP/s, (weights + B·KV_bytes_per_token·c) / bytes/s) + all-reduce``
     (docs/formulas.md §3.3; cli99/llm-analysis and hahnyuan/LLM-Viewer use the same roofline).
     """
     b = np.asarray(batch, dtype=np.float64)
-    flops = b * (2.0 * r.n_params + 4.0 * r.n_layers * r.attention_width * context_tokens)
-    bytes_read = r.weight_bytes + b * r.kv_bytes_per_token * context_tokens
+    c = np.asarray(context_tokens, dtype=np.float64)
+    flops = b * (2.0 * r.n_params + 4.0 * r.n_layers * r.attention_width * c)
+    bytes_read = r.weight_bytes + b * r.kv_bytes_per_token * c
     return np.maximum(flops / r.flops_per_s, bytes_read / r.bytes_per_s) + allreduce_s(r, b)

@@ -107,7 +107,12 @@ def roofline(i: ServingInputs) -> Roofline:
 
 
 def max_batch_size(i: ServingInputs) -> int:
-    """Largest number of concurrent requests whose KV cache (input + output tokens) fits beside the weights."""
+    """Largest number of concurrent requests whose KV cache (input + output tokens) fits beside the weights.
+
+    As vLLM sizes its cache: ``gpu_memory_utilization`` (0.9) of the GPUs' memory, minus the weights, is
+    KV space; each request is sized at its full length, as offline max-throughput benchmarks run every
+    request to its end.
+    """
     usable = i.n_gpus * i.gpu.memory_gb * BYTES_PER_GB * i.memory_utilization_fraction
     free = usable - serving_weight_bytes(i.model, i.precision)
     per_request = kv_cache_bytes_per_token(i.model, i.kv_bytes) * (i.input_tokens + i.output_tokens)

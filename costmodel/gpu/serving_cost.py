@@ -29,7 +29,7 @@ def replicas_for_demand(
     requests_per_month: ArrayLike,
     *,
     peak_to_mean_ratio: float,
-    requests_per_s_per_replica: float,
+    requests_per_s_per_replica: ArrayLike,
     min_replicas: int = 1,
 ) -> NDArray[np.int64]:
     """Replicas needed each month: ``max(min_replicas, ceil(peak req/s ÷ req/s per replica))``.
@@ -39,9 +39,11 @@ def replicas_for_demand(
     >>> replicas_for_demand([0, 1e6, 5e6], peak_to_mean_ratio=3.0, requests_per_s_per_replica=1.0).tolist()
     [1, 2, 6]
     """
-    if not requests_per_s_per_replica > 0:
+    if not np.all(np.asarray(requests_per_s_per_replica) > 0):
         raise InputError.single("<serving inputs>", "requests_per_s_per_replica", "must be > 0")
-    ratio = peak_requests_per_s(requests_per_month, peak_to_mean_ratio) / requests_per_s_per_replica
+    ratio = peak_requests_per_s(requests_per_month, peak_to_mean_ratio) / np.asarray(
+        requests_per_s_per_replica, dtype=np.float64
+    )
     # A hair below an exact multiple must not add a replica through rounding noise.
     needed = np.ceil(ratio - 1e-9 * np.maximum(1.0, ratio))
     return np.maximum(min_replicas, needed).astype(np.int64)

@@ -2,7 +2,8 @@
 
 Full fine-tuning ≈ 6·N·D, LoRA/QLoRA ≈ 4·N·D + 6·N_trainable·D, plus the attention term
 ``3 · 4·n_layers·w·s`` per token (mosaicml/llm-foundry's MFU convention); GPU-hours are
-FLOPs ÷ (peak × MFU). Formulas and defaults: docs/formulas.md §1, summarised in the
+FLOPs ÷ (peak × MFU), the MFU coming from the fitted time model of :mod:`costmodel.gpu.efficiency`.
+Formulas and defaults: docs/formulas.md §1, summarised in the
 README section "How the GPU estimates work and how far to trust them".
 """
 
@@ -12,38 +13,24 @@ from typing import Final, Literal
 
 from costmodel.catalog.hardware import GpuArchitecture, OpenModel
 from costmodel.core.units import FLOPS_PER_TFLOP, S_PER_HOUR
+from costmodel.gpu.efficiency import FITTED, architecture_factor
 
 Method = Literal["full", "lora", "qlora"]
 LoraTargets = Literal["attention_qv", "attention", "all_linear"]
-Framework = Literal["hf", "unsloth"]
+Framework = Literal["hf", "unsloth", "optimized"]
 METHODS: Final[tuple[Method, ...]] = ("full", "lora", "qlora")
 LORA_TARGETS: Final[tuple[LoraTargets, ...]] = ("attention_qv", "attention", "all_linear")
-FRAMEWORKS: Final[tuple[Framework, ...]] = ("hf", "unsloth")
-
-BASE_MFU: Final[dict[str, float]] = {"full": 0.40, "lora": 0.25, "qlora": 0.20}
-"""Default MFU by method on Ampere (docs/formulas.md §1.4 recommendation). full: multi-GPU FSDP/Megatron on A100,
-mosaicml/llm-foundry benchmarks 0.47–0.58 with activation checkpointing and LLaMA-1 GPU-hours ≈0.43;
-lora: HF PEFT single GPU, LLaMA-Factory benchmark 2,392 tok/s on LLaMA2-7B/A100 ≈ 0.21 (4·N·D);
-qlora: HF + bitsandbytes, tutorial runs on A10G/48 GB cards ≈ 0.15–0.30. Baseline setup: gradient
-checkpointing on, FlashAttention off for LoRA/QLoRA."""
-
-ARCHITECTURE_MFU_FACTOR: Final[dict[GpuArchitecture, float]] = {
-    "ampere": 1.0,
-    "ada": 1.0,
-    "hopper": 0.875,
-    "blackwell": 0.875,
-}
-"""MFU relative to Ampere. hopper = 0.35/0.40, the full-FT defaults of docs/formulas.md §1.4 (llm-foundry H100 BF16
-0.40–0.46 vs A100 0.47–0.58: faster GPUs are harder to keep busy). ada = ampere and blackwell = hopper are
-assumptions (no published fine-tuning MFU found)."""
+FRAMEWORKS: Final[tuple[Framework, ...]] = ("hf", "unsloth", "optimized")
 
 FLASH_ATTENTION_SPEEDUP: Final = 2954 / 2392
 """×1.235 throughput for FlashAttention-2 over HF eager attention (LLaMA-Factory benchmark: LoRA on
 LLaMA2-7B, A100, 2,954 vs 2,392 tokens/s)."""
 
-FRAMEWORK_SPEEDUP: Final[dict[str, float]] = {"hf": 1.0, "unsloth": 4007 / 2392}
+FRAMEWORK_SPEEDUP: Final[dict[str, float]] = {"hf": 1.0, "unsloth": 4007 / 2392, "optimized": 1.0}
 """Throughput vs HF PEFT: unsloth ×1.675 (LLaMA-Factory benchmark: unsloth+FA2 4,007 vs HF 2,392 tok/s;
-the unsloth figure already includes FlashAttention-2)."""
+the unsloth figure already includes FlashAttention-2). ``optimized`` (llm-foundry, Megatron, LLaMA's
+xformers stack) differs from HF by its overlapped communication, not by a multiplier
+(:mod:`costmodel.gpu.efficiency`)."""
 
 DEFAULT_OVERHEAD_FACTOR: Final = 1.15
 """Wall-clock ÷ pure compute time for evaluation, checkpoint saves, data loading and restarts. Assumption:
@@ -118,11 +105,13 @@ def gpu_hours(flops: float, peak_tflops: float, mfu_fraction: float) -> float:
 
 
 def default_mfu(method: Method, architecture: GpuArchitecture) -> float:
-    """Default MFU for the baseline setup (HF, gradient checkpointing on, FlashAttention off).
+    """Utilisation ceiling of the fitted time model for a method on an architecture (hardware FLOPs).
 
-    ``BASE_MFU[method] · ARCHITECTURE_MFU_FACTOR[architecture]``.
+    A real run's MFU is below it: weight passes, exposed communication and the recompute of gradient
+    checkpointing come on top (:func:`costmodel.gpu.training.effective_mfu`).
 
-    >>> default_mfu("lora", "hopper")
-    0.21875
+    >>> default_mfu("full", "ampere") == FITTED.hfu_full
+    True
     """
-    return BASE_MFU[method] * ARCHITECTURE_MFU_FACTOR[architecture]
+    hfu = FITTED.hfu_full if method == "full" else FITTED.hfu_adapter
+    return hfu * architecture_factor(architecture)

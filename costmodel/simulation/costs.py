@@ -70,6 +70,10 @@ class StrategyCosts:
     """Shape (n,); None without a value block or an accuracy."""
     accuracy_fraction: Array | None
     """Shape (n,) (for cumulative net value)."""
+    end_to_end_ms: Array | None = None
+    """Shape (n,): one request's end-to-end latency per draw; None when the strategy has no estimate."""
+    ttft_ms: Array | None = None
+    """Shape (n,): time to first token per draw."""
 
 
 @dataclass(slots=True, kw_only=True)
@@ -80,6 +84,8 @@ class _Plan:
     factors: tuple[UncertainInput, ...]
     mode: str = ""
     notes: list[str] = field(default_factory=list)
+    latency: tuple[Array, Array] | None = None
+    """(end-to-end, TTFT) ms of the last batch when preparation varied them by draw."""
 
 
 class CostModel:
@@ -152,7 +158,9 @@ class CostModel:
         out = []
         shape = (n, self.horizon)
         for plan in self.plans:
+            plan.latency = None
             one_off, monthly = self._costs(plan, values, n, requests)
+            e2e, ttft = plan.latency if plan.latency is not None else _latency(plan.prepared, n)
             # Rows are computed once when they do not vary (shape (1,) / (H,)) and broadcast after.
             cumulative = np.broadcast_to(one_off[:, None] + np.cumsum(monthly, axis=-1), shape)
             one_off, monthly = np.broadcast_to(one_off, (n,)), np.broadcast_to(monthly, shape)
@@ -179,6 +187,8 @@ class CostModel:
                     total_usd=total,
                     net_value_usd=net,
                     accuracy_fraction=None if accuracy is None else np.broadcast_to(accuracy, (n,)),
+                    end_to_end_ms=e2e,
+                    ttft_ms=ttft,
                 )
             )
         return out
@@ -255,11 +265,18 @@ class CostModel:
         return prepare(scenario.strategies[plan.index], ctx)
 
     def _row(self, plan: _Plan, values: Mapping[str, Array], r: int, requests: Array) -> tuple[Array, Array]:
+        one_off, monthly, _ = self._row_prepared(plan, values, r, requests)
+        return one_off, monthly
+
+    def _row_prepared(
+        self, plan: _Plan, values: Mapping[str, Array], r: int, requests: Array
+    ) -> tuple[Array, Array, PreparedStrategy]:
+        """(one-off, monthly, prepared strategy) of draw ``r`` prepared with plain numbers."""
         scalars = {path: float(values[path][r]) for path in plan.preparation_paths}
         p = self._prepare(plan, scalars)
         row_requests = requests if requests.ndim == 1 else requests[r]
         one_off, monthly = self._summed(p, row_requests, self._multipliers(plan, values, slice(r, r + 1)))
-        return one_off[0], np.reshape(monthly, (self.horizon,))
+        return one_off[0], np.reshape(monthly, (self.horizon,)), p
 
     def _vectorised(
         self, plan: _Plan, values: Mapping[str, Array], n: int, requests: Array, mults: Mapping[str, Array]
@@ -279,11 +296,34 @@ class CostModel:
                 and np.allclose(row_monthly, monthly[r], rtol=SPOT_CHECK_RTOL, atol=0.0)
             ):
                 return None
+        e2e, ttft = _latency(p, n)
+        if e2e is not None and ttft is not None:
+            plan.latency = (e2e, ttft)
         return one_off, monthly
 
     def _loop(self, plan: _Plan, values: Mapping[str, Array], n: int, requests: Array) -> tuple[Array, Array]:
         one_off = np.empty(n)
         monthly = np.empty((n, self.horizon))
+        e2e, ttft = np.full(n, np.nan), np.full(n, np.nan)
         for r in range(n):
-            one_off[r], monthly[r] = self._row(plan, values, r, requests)
+            one_off[r], monthly[r], p = self._row_prepared(plan, values, r, requests)
+            row_e2e, row_ttft = _latency(p, 1)
+            if row_e2e is not None and row_ttft is not None:
+                e2e[r], ttft[r] = row_e2e[0], row_ttft[0]
+        if not np.isnan(e2e).any():
+            plan.latency = (e2e, ttft)
         return one_off, monthly
+
+
+def _latency(p: PreparedStrategy, n: int) -> tuple[Array | None, Array | None]:
+    """(end-to-end, TTFT) ms of a prepared strategy as shape (n,), from numbers or arrays of draws.
+
+    Never raises: a latency that is not one value or one value per draw counts as no estimate.
+    """
+    if p.latency is None:
+        return None, None
+    out = []
+    for x in (p.latency.end_to_end_ms, p.latency.time_to_first_token_ms):
+        flat = np.reshape(np.asarray(x, dtype=np.float64), (-1,))
+        out.append(np.broadcast_to(flat, (n,)) if flat.size in (1, n) else None)
+    return out[0], out[1]

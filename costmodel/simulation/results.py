@@ -54,6 +54,10 @@ class StrategySimulation:
     """Share of draws in which it has the lowest horizon total (ties go to the first in the scenario)."""
     p_best_value: float | None
     """Share of draws in which it has the highest net value; None without a value block."""
+    latency_end_to_end_ms: Quantiles | None = None
+    """One request's end-to-end latency over the draws (ms); None without a latency estimate."""
+    latency_ttft_ms: Quantiles | None = None
+    """Time to first token over the draws (ms)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

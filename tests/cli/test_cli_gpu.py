@@ -12,6 +12,7 @@ import pytest
 from costmodel.catalog.loader import default_catalogs
 from costmodel.cli import dispatch as cli
 from costmodel.cli import gpu as cli_gpu
+from costmodel.gpu.training import TrainingInputs, effective_mfu
 
 TRAINING_KEYS = [
     "gpu_hours",
@@ -34,6 +35,21 @@ SERVING_KEYS = [
     "usd_per_mtok_output",
 ]
 TRAIN = ["estimate-training", "--base-model", "llama-3.1-8b", "--dataset-tokens", "2.1e6"]
+
+
+def _default_run_mfu(gpu_id: str) -> float:
+    """MFU the fitted model gives TRAIN's run (LoRA, defaults) on one ``gpu_id``."""
+    cat = default_catalogs()
+    return effective_mfu(
+        TrainingInputs(
+            model=cat.find("open_models", "llama-3.1-8b"),
+            method="lora",
+            gpu=cat.find("gpus", gpu_id),
+            dataset_tokens=2.1e6,
+        )
+    )
+
+
 GPU_H100 = ["--gpu", "h100-sxm-80gb"]
 TOKENS_300 = ["--input-tokens", "300", "--output-tokens", "300"]
 SERVE = [
@@ -80,7 +96,8 @@ def test_training_json_keys_and_values(capsys: pytest.CaptureFixture[str]) -> No
 def test_training_without_offer_has_null_usd(capsys: pytest.CaptureFixture[str]) -> None:
     data = call_json([*TRAIN, "--gpu", "h100-sxm-80gb"], capsys)
     assert data["usd"] is None
-    assert data["mfu_fraction"] == pytest.approx(0.25 * 0.875)  # LoRA default on Hopper
+    # The fitted time model's MFU for this run (issue 16; was the flat LoRA default 0.25 x 0.875).
+    assert data["mfu_fraction"] == pytest.approx(_default_run_mfu("h100-sxm-80gb"))
 
 
 def test_training_that_does_not_fit_reports_min_gpus(capsys: pytest.CaptureFixture[str]) -> None:
@@ -97,7 +114,7 @@ def test_training_that_does_not_fit_reports_min_gpus(capsys: pytest.CaptureFixtu
         ],
         capsys,
     )
-    assert data["fits"] is False and data["min_gpus_to_fit"] == 17
+    assert data["fits"] is False and data["min_gpus_to_fit"] == 18  # was 17 before FSDP buffers (issue 16)
 
 
 def test_params_b_borrows_an_architecture(capsys: pytest.CaptureFixture[str]) -> None:
@@ -122,7 +139,8 @@ def test_calibration_sets_the_mfu(capsys: pytest.CaptureFixture[str]) -> None:
         ],
         capsys,
     )
-    assert data["mfu_fraction"] == pytest.approx(0.25)  # the A100 default, recovered from its own throughput
+    # The A100's modelled MFU, recovered from its own throughput (was the flat default 0.25 before issue 16).
+    assert data["mfu_fraction"] == pytest.approx(_default_run_mfu("a100-sxm-80gb"))
     assert "calibrated" in data["notes"][0]
 
 

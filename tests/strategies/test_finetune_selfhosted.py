@@ -20,8 +20,12 @@ from costmodel.gpu.offers import billed_hours
 from costmodel.gpu.serving import ServingInputs, estimate_serving, request_timings
 from costmodel.gpu.serving_cost import serverless_usd_per_request
 from costmodel.gpu.training import TrainingInputs, estimate_training
+from costmodel.scenario.distributions import ThreePoint
 from costmodel.scenario.io import load_scenario, parse_scenario
+from costmodel.scenario.uncertain import UncertainInput, with_values
+from costmodel.simulation.monte_carlo import simulate
 from costmodel.strategies import registry as strategy_module
+from costmodel.strategies.common import Context
 from costmodel.strategies.finetune_selfhosted import prepare_finetune_selfhosted
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -165,6 +169,43 @@ def test_costs_compose_training_labelling_people_and_replicas() -> None:
     assert s.usd_per_request == pytest.approx(gpu[0] / 1e7)  # month-1 GPU cost per request
 
 
+def test_min_replicas_is_an_availability_floor() -> None:
+    """Two replicas always on: month-1 demand needs fewer, so the floor bills; later months are unchanged."""
+    one, two = result(), result(min_replicas=2)
+    capacity = estimate_serving(serving_inputs()).requests_per_s
+    needed = np.ceil(requests() / S_PER_MONTH * 3 / capacity)
+    assert needed[0] < 2  # the floor matters in month 1 of this scenario
+    expected = np.maximum(2, needed) * 2.0 * 730
+    assert two.monthly_breakdown_usd["gpu"] == pytest.approx(expected)
+    assert two.total_usd > one.total_usd
+    assert any("at least 2 replicas" in n for n in two.notes)
+    assert any(
+        "does not apply to serverless" in n for n in result(min_replicas=2, serving="serverless").notes
+    )
+
+
+@pytest.mark.parametrize("precision", ["fp8", "int8", "int4"])
+def test_precision_sets_the_serving_weights(precision: str) -> None:
+    """Serving in a lower precision: fewer weight bytes leave room for a larger batch (this test GPU lists
+    no FP8/INT8 rate, so compute-bound throughput does not rise with it)."""
+    p = prepare_all(parse_scenario(scenario_text(precision=precision), source="s.yaml"), CAT)[0]
+    bf16 = prepare_all(parse_scenario(scenario_text(), source="s.yaml"), CAT)[0]
+    est = estimate_serving(serving_inputs(precision=precision))
+    assert p.details["replica_requests_per_s"] == pytest.approx(est.requests_per_s)
+    assert p.details["replica_batch_size"] > bf16.details["replica_batch_size"]
+    assert p.details["replica_requests_per_s"] >= bf16.details["replica_requests_per_s"] * (1 - 1e-9)
+    assert any(f"served in {precision}" in n for n in p.notes)
+
+
+@pytest.mark.parametrize(
+    ("over", "field"), [({"min_replicas": 0}, "min_replicas"), ({"precision": "fp4"}, "precision")]
+)
+def test_bad_serving_keys_name_the_field(over: dict[str, object], field: str) -> None:
+    with pytest.raises(InputError) as info:
+        parse_scenario(scenario_text(**over), source="s.yaml")
+    assert field in info.value.problems[0].field
+
+
 def test_replicas_step_up_with_growth() -> None:
     gpu = result().monthly_breakdown_usd["gpu"]
     replicas = gpu / (2.0 * 730)
@@ -303,3 +344,76 @@ def test_importing_this_module_first_registers_it() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
+
+
+# --- arrays of simulation draws (issue 16) ------------------------------------------------------
+
+DRAWN = {
+    "strategies[0].n_training_examples": [600.0, 1000.0, 1900.0, 3000.0],
+    "strategies[0].tokens_per_example": [
+        300.0,
+        500.0,
+        2500.0,
+        4000.0,
+    ],  # 2,500 and 4,000 need longer sequences
+    "strategies[0].n_epochs": [1.0, 2.0, 2.5, 3.0],
+    "strategies[0].system_prompt_tokens": [50.0, 100.0, 400.0, 900.0],
+    "workload.output_tokens_per_request": [50.0, 100.0, 300.0, 700.0],
+}
+
+
+def _prepared(values: dict[str, object], text: str | None = None):  # type: ignore[no-untyped-def]
+
+    scenario = with_values(parse_scenario(text or scenario_text(), source="s.yaml"), values)
+    return prepare_finetune_selfhosted(
+        scenario.strategies[0], Context(scenario=scenario, catalogs=CAT, at=None)
+    )
+
+
+@pytest.mark.parametrize("budget", [None, 3000.0, 50.0])
+def test_arrays_of_draws_match_each_draw_prepared_alone(budget: float | None) -> None:
+    """One preparation over 4 draws equals 4 plain preparations: costs, capacity and latency."""
+    text = (
+        scenario_text()
+        if budget is None
+        else scenario_text().replace("people:", f"needs: {{latency_budget_ms: {budget}}}\npeople:")
+    )
+    arrays = {k: np.array(v).reshape(-1, 1) for k, v in DRAWN.items()}
+    together = _prepared(arrays, text)
+    req = np.broadcast_to(requests(), (4, H))
+    months = together.monthly_usd(req)
+    for r in range(4):
+        alone = _prepared({k: v[r] for k, v in DRAWN.items()}, text)
+        for cat, v in alone.one_off_usd.items():
+            assert np.ravel(together.one_off_usd[cat])[
+                r if np.size(together.one_off_usd[cat]) > 1 else 0
+            ] == (pytest.approx(v, rel=1e-9)), cat
+        for cat, v in alone.monthly_usd(requests()).items():
+            assert months[cat][r] == pytest.approx(v, rel=1e-9), cat
+        assert together.latency is not None and alone.latency is not None
+        assert np.ravel(together.latency.end_to_end_ms)[r] == pytest.approx(
+            alone.latency.end_to_end_ms, rel=1e-6
+        )
+
+
+def test_arrays_fall_back_where_the_draws_disagree_on_discrete_choices() -> None:
+    """Serverless serving with drawn tokens is not prepared from arrays: the simulator loops instead."""
+    arrays = {"workload.output_tokens_per_request": np.array([[50.0], [100.0]])}
+    with pytest.raises(TypeError):
+        _prepared(arrays, scenario_text(serving="serverless", serve_gpu_offer="cloud/t-gpu"))
+
+
+def test_the_simulator_varies_self_hosted_inputs_at_any_draw_count() -> None:
+
+    scenario = parse_scenario(scenario_text(), source="s.yaml")
+    inputs = tuple(
+        UncertainInput(
+            path=f"strategies[0].{name}", dist=ThreePoint(low=lo, likely=mid, high=hi), origin="test"
+        )
+        for name, lo, mid, hi in (("tokens_per_example", 300, 500, 900), ("n_epochs", 1, 2, 4))
+    )
+    result = simulate(scenario, draws=5000, rng=np.random.default_rng(3), inputs=inputs, catalogs=CAT)
+    s = result.strategy("ft")
+    assert s.mode == "vectorised"  # above the 2,000-draw loop limit: before issue 16 this was "fixed"
+    assert s.total_usd is not None and s.total_usd.p10 < s.total_usd.p50 < s.total_usd.p90
+    assert s.latency_end_to_end_ms is not None and s.latency_end_to_end_ms.p10 > 0
