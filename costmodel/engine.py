@@ -16,10 +16,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from costmodel.catalog.entry import Catalogs
+from costmodel.catalog.lifecycle import LifecycleEvent
+from costmodel.catalog.price_data import PriceDataInfo, current_price_data
+from costmodel.core.numeric import gate_costs, quiet_overflow
 from costmodel.formulas import costs as f
 from costmodel.formulas.breakeven import breakeven_month, breakeven_volume, orient
 from costmodel.formulas.latency import LatencyEstimate
 from costmodel.formulas.value import net_value_usd
+from costmodel.scenario.calendar import default_start_date
 from costmodel.scenario.types import Scenario
 from costmodel.strategies.common import CATEGORIES, Context, PreparedStrategy
 from costmodel.strategies.registry import prepare
@@ -50,6 +54,12 @@ class StrategyResult:
     prices_as_of: dt.date | None
     notes: tuple[str, ...]
     details: Mapping[str, float] = field(default_factory=dict)
+    available_months: int = 0
+    """Months the strategy can serve (the horizon unless a retirement stops it)."""
+    lifecycle_events: tuple[LifecycleEvent, ...] = ()
+    batch_fraction: float = 0.0
+    """Share of requests sent through a batch API (answered within the completion window, not interactively)."""
+    batch_completion_window_hours: float | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -73,6 +83,8 @@ class RunResult:
     breakeven: tuple[BreakevenPair, ...]
     prices_as_of: dt.date | None
     prepared: tuple[PreparedStrategy, ...] = field(repr=False)
+    start_date: dt.date = field(default_factory=default_start_date)
+    price_data: PriceDataInfo | None = None
 
     def strategy(self, strategy_id: str) -> StrategyResult:
         """The result of one strategy (KeyError if absent)."""
@@ -87,7 +99,9 @@ class RunResult:
             "schema_version": 1,
             "scenario": self.scenario.name,
             "horizon_months": self.scenario.horizon_months,
+            "start_date": self.start_date.isoformat(),
             "prices_as_of": self.prices_as_of.isoformat() if self.prices_as_of else None,
+            "price_data": self.price_data.to_dict() if self.price_data else None,
             "requests_per_month": self.requests_per_month.tolist(),
             "strategies": [_strategy_dict(s) for s in self.strategies],
             "cheapest_id": self.cheapest_id,
@@ -125,6 +139,13 @@ def _strategy_dict(s: StrategyResult) -> dict[str, Any]:
         "usd_per_correct_answer": s.usd_per_correct_answer,
         "prices_as_of": s.prices_as_of.isoformat() if s.prices_as_of else None,
         "notes": list(s.notes),
+        "available_months": s.available_months,
+        "lifecycle_events": [e.to_dict() for e in s.lifecycle_events],
+        "batch": (
+            {"fraction": s.batch_fraction, "completion_window_hours": s.batch_completion_window_hours}
+            if s.batch_fraction > 0
+            else None
+        ),
     }
 
 
@@ -163,7 +184,7 @@ def _result(p: PreparedStrategy, scenario: Scenario, requests: Array) -> Strateg
     usd_per_request = (
         p.variable_usd_per_request
         if p.variable_usd_per_request is not None
-        else float(sum(p.per_request_usd.values()))
+        else float(sum(_month_one(v) for v in p.per_request_usd.values()))
     )
     n_total = float(requests.sum())
     net_value: float | None = None
@@ -199,7 +220,16 @@ def _result(p: PreparedStrategy, scenario: Scenario, requests: Array) -> Strateg
         prices_as_of=p.prices_as_of,
         notes=p.notes,
         details=p.details,
+        available_months=p.available_months if p.available_months is not None else scenario.horizon_months,
+        lifecycle_events=p.lifecycle_events,
+        batch_fraction=p.batch_fraction,
+        batch_completion_window_hours=p.batch_completion_window_hours,
     )
+
+
+def _month_one(value: object) -> float:
+    """Month-1 value of a per-request cost that is a number or an array over months."""
+    return float(np.asarray(value, dtype=np.float64).reshape(-1)[0])
 
 
 def _totals_at(p: PreparedStrategy, horizon_months: int) -> Callable[[Array], Array]:
@@ -227,16 +257,32 @@ def breakeven_pairs(
     return tuple(pairs)
 
 
+def _gate_rows(
+    scenario: Scenario, results: tuple[StrategyResult, ...]
+) -> list[tuple[str, str, Mapping[str, Any]]]:
+    """(field path, id, costs by category) of each strategy, for the numeric gate."""
+    index = {s.id: i for i, s in enumerate(scenario.strategies)}
+    return [
+        (f"strategies[{index.get(r.id, 0)}]", r.id, {**r.monthly_breakdown_usd, "one-off": r.one_off_usd})
+        for r in results
+        if r.available
+    ]
+
+
 def run(scenario: Scenario, catalogs: Catalogs, *, at: dt.datetime | None = None) -> RunResult:
     """Evaluate a scenario with ``catalogs``: every strategy month by month, cheapest, and breakeven points.
 
     ``at`` picks the prices in force at that time (default: now). The catalogs are always given, never
     assumed: the CLI passes ``default_catalogs()``, the app the session's catalogs (uploads, overrides).
     """
-    prepared = prepare_all(scenario, catalogs, at=at)
-    w = scenario.workload
-    requests = f.monthly_requests(w.requests_per_month, w.growth_fraction_per_month, scenario.horizon_months)
-    results = tuple(_result(p, scenario, requests) for p in prepared)
+    with quiet_overflow():  # the numeric gate refuses overflow below, with the strategy named
+        prepared = prepare_all(scenario, catalogs, at=at)
+        w = scenario.workload
+        requests = f.monthly_requests(
+            w.requests_per_month, w.growth_fraction_per_month, scenario.horizon_months
+        )
+        results = tuple(_result(p, scenario, requests) for p in prepared)
+    gate_costs(scenario.source, scenario.line, _gate_rows(scenario, results))
     available = [r for r in results if r.available]
     cheapest = min(available, key=lambda r: r.total_usd).id if available else None
     dates = [r.prices_as_of for r in results if r.prices_as_of is not None]
@@ -248,4 +294,6 @@ def run(scenario: Scenario, catalogs: Catalogs, *, at: dt.datetime | None = None
         breakeven=breakeven_pairs(prepared, results, scenario.horizon_months),
         prices_as_of=min(dates) if dates else None,
         prepared=prepared,
+        start_date=scenario.start_date or default_start_date(),
+        price_data=current_price_data()[1],
     )

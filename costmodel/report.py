@@ -81,31 +81,39 @@ class SummaryRow:
     end_to_end_ms: float | None
     accuracy_fraction: float | None
     net_value_usd: float | None
+    stops_after_month: int | None = None
+    """Last month a strategy stopped by a model retirement can serve (its costs cover those months only)."""
 
 
-def _row(s: StrategyResult, cheapest_id: str | None) -> SummaryRow:
-    ok = s.available
+def _row(s: StrategyResult, cheapest_id: str | None, horizon_months: int) -> SummaryRow:
+    stopped = (
+        not s.available
+        and s.available_months < horizon_months
+        and any(e.kind != "deprecated" for e in s.lifecycle_events)
+    )
+    ok = s.available or stopped
     lat = s.latency
     return SummaryRow(
         id=s.id,
         kind=s.kind,
         available=ok,
-        cheapest=ok and s.id == cheapest_id,
+        cheapest=s.available and s.id == cheapest_id,
         one_off_usd=s.one_off_usd if ok else None,
         total_usd=s.total_usd if ok else None,
         npv_usd=s.npv_usd if ok else None,
         usd_per_request=s.usd_per_request if ok else None,
-        usd_per_correct_answer=s.usd_per_correct_answer if ok else None,
+        usd_per_correct_answer=s.usd_per_correct_answer if s.available else None,
         time_to_first_token_ms=lat.time_to_first_token_ms if lat else None,
         end_to_end_ms=lat.end_to_end_ms if lat else None,
         accuracy_fraction=s.accuracy_fraction,
-        net_value_usd=s.net_value_usd if ok else None,
+        net_value_usd=s.net_value_usd if s.available else None,
+        stops_after_month=s.available_months if stopped else None,
     )
 
 
 def strategy_summaries(result: RunResult) -> tuple[SummaryRow, ...]:
     """One :class:`SummaryRow` per strategy, in scenario order."""
-    return tuple(_row(s, result.cheapest_id) for s in result.strategies)
+    return tuple(_row(s, result.cheapest_id, result.scenario.horizon_months) for s in result.strategies)
 
 
 def summary_rows(result: RunResult) -> list[dict[str, Any]]:
@@ -127,6 +135,13 @@ def summary_rows(result: RunResult) -> list[dict[str, Any]]:
     ]
 
 
+def _status(r: SummaryRow) -> str:
+    if r.stops_after_month is not None:
+        n = r.stops_after_month
+        return f"stops after month {n}: model retired" if n > 0 else "cannot start: model retired"
+    return ("cheapest" if r.cheapest else "") if r.available else NOT_COSTED
+
+
 def cost_table_rows(result: RunResult) -> list[dict[str, Any]]:
     """The cost table with words for column names (unit in brackets): the app's Overview table.
 
@@ -139,7 +154,7 @@ def cost_table_rows(result: RunResult) -> list[dict[str, Any]]:
         row: dict[str, Any] = {
             "strategy": r.id,
             "kind": SHORT_KIND.get(r.kind, r.kind),
-            "status": ("cheapest" if r.cheapest else "") if r.available else NOT_COSTED,
+            "status": _status(r),
             "one-off (USD)": r.one_off_usd,
             f"total, {horizon} mo (USD)": r.total_usd,
             "per request (USD)": r.usd_per_request,

@@ -41,9 +41,10 @@ def test_readme_has_examples() -> None:
 
 @pytest.mark.parametrize("line", CLI_LINES)
 def test_readme_cli_line_runs(
-    line: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    line: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("BREAKEVEN_PRICE_DATA", str(tmp_path / "prices.json"))  # never the user's cache
     assert main(shlex.split(line)[1:]) == 0, capsys.readouterr().err
     assert capsys.readouterr().out.strip()
 

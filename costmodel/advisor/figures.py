@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from costmodel.engine import BreakevenPair, RunResult
+from costmodel.engine import BreakevenPair, RunResult, StrategyResult
 from costmodel.formulas.value import net_value_usd
 from costmodel.scenario.types import PromptingStrategy, RagStrategy, Scenario
 
@@ -121,7 +121,7 @@ def snapshot(result: RunResult, volume_factor: float = 1.0) -> Snapshot:
                 input_tokens_per_request=float(inp) if inp is not None else None,
                 n_shots=n_shots,
                 shot_tokens_per_request=shot_tokens,
-                unavailable_note=None if r.available else ("; ".join(r.notes) or "not estimated"),
+                unavailable_note=None if r.available else _unavailable_note(r, scenario.horizon_months),
             )
         )
     return Snapshot(
@@ -166,3 +166,26 @@ def count(x: float) -> str:
     ('201,000', '7')
     """
     return f"{significant(x):,.0f}"
+
+
+def _unavailable_note(r: StrategyResult, horizon_months: int) -> str:
+    """Why a strategy has no cost over the horizon: it stops at a retirement, or the engine's notes."""
+    stops = [e for e in r.lifecycle_events if e.kind != "deprecated"]
+    if r.available_months < horizon_months and stops:
+        e = stops[0]
+        n = r.available_months
+        served = "no month" if n <= 0 else ("month 1" if n == 1 else f"months 1-{n}")
+        return (
+            f"{e.subject} {lifecycle_phrase(e.kind)} {e.date.isoformat()} (month {e.month}) and no "
+            f"migration is planned, so it can serve only {served} of {horizon_months}"
+        )
+    return "; ".join(r.notes) or "not estimated"
+
+
+def lifecycle_phrase(kind: str) -> str:
+    """Plain words for a lifecycle event kind."""
+    return {
+        "shutdown": "shuts down on",
+        "new_jobs_end": "takes no new fine-tuning jobs after",
+        "deprecated": "is deprecated from",
+    }.get(kind, kind)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from costmodel.advisor.criteria import BY_ID
-from costmodel.advisor.figures import snapshot
+from costmodel.advisor.figures import count, lifecycle_phrase, snapshot, usd
 from costmodel.advisor.measured import FINETUNE_KINDS
 from costmodel.advisor.score import Ranked, Reason, score
 from costmodel.advisor.sensitivity import Change, what_would_change
@@ -120,6 +120,51 @@ def _with_combination(r: Ranked, text: str) -> Ranked:
     return dataclasses.replace(r, reasons=(*r.reasons, extra))
 
 
+def lifecycle_notes(result: RunResult) -> dict[str, str]:
+    """One note per strategy with a shutdown or end of new fine-tuning jobs inside the horizon (by id)."""
+    notes: dict[str, str] = {}
+    for r in result.strategies:
+        events = [e for e in r.lifecycle_events if e.kind != "deprecated"]
+        parts = [
+            f"{e.subject} {lifecycle_phrase(e.kind)} {e.date.isoformat()} (month {e.month})" for e in events
+        ]
+        if events and not r.available:
+            parts[-1] += f": no migration, it stops after month {r.available_months}"
+        elif events:
+            cost = sum(e.one_off_usd for e in events)
+            parts[-1] += f": migrates to {events[-1].replacement} ({usd(cost)} one-off)"
+        if parts:
+            notes[r.id] = f"Model lifecycle — {r.id}: " + "; ".join(parts) + "."
+    return notes
+
+
+def batch_notes(result: RunResult, needs: Needs | None) -> list[str]:
+    """A warning per strategy when a latency budget meets batch traffic (the budget covers the interactive share)."""
+    budget = needs.latency_budget_ms if needs is not None else None
+    if budget is None:
+        return []
+    out = []
+    for r in result.strategies:
+        if r.batch_fraction > 0:
+            window = (
+                f"{r.batch_completion_window_hours:g} h"
+                if r.batch_completion_window_hours
+                else "the batch window"
+            )
+            out.append(
+                f"{r.id}: {r.batch_fraction:.0%} of requests go through the batch API (answered within {window}); "
+                f"the {count(budget)} ms latency budget applies to the interactive share only"
+            )
+    return out
+
+
+def _with_lifecycle(r: Ranked, text: str | None) -> Ranked:
+    if text is None:
+        return r
+    extra = Reason(criterion="lifecycle", text=text.removeprefix("Model lifecycle — "), weight=0.0, fit=None)
+    return dataclasses.replace(r, reasons=(*r.reasons, extra))
+
+
 def advise(result: RunResult, needs: Needs | None = None, *, sensitivity: bool = True) -> Advice:
     """Rank the strategies of an engine run against the needs answers (default: the scenario's).
 
@@ -137,6 +182,9 @@ def advise(result: RunResult, needs: Needs | None = None, *, sensitivity: bool =
     if combine is not None:
         ranking = tuple(_with_combination(r, combine) for r in ranking)
         notes = (*notes, combine)
+    lifecycle = lifecycle_notes(result)
+    notes = (*notes, *lifecycle.values(), *batch_notes(result, answers))
+    ranking = tuple(_with_lifecycle(r, lifecycle.get(r.id)) for r in ranking)
     top = next((r for r in ranking if r.id == scored.recommended_id), None)
     return Advice(
         scenario_name=result.scenario.name,

@@ -282,7 +282,7 @@ def _notes(
     for f in snap.figures:
         if not f.available:
             notes.append(
-                f"{f.id}: {f.unavailable_note}; it scores 0 on cost (and latency) until the engine can price it."
+                f"{f.id}: {f.unavailable_note}; it scores 0 on cost (and latency) and is not recommended."
             )
     if not snap.priced() and not answers:
         notes.append("Nothing to rank on: no strategy could be priced and no needs were answered.")

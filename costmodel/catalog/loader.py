@@ -18,6 +18,7 @@ from typing import Any
 
 from costmodel.catalog.entry import Catalogs, Entry
 from costmodel.catalog.hardware import GpuOffer, GpuSpec, OpenModel
+from costmodel.catalog.lifecycle import LifecycleEntry, PromptCaching, ReasoningProfile
 from costmodel.catalog.services import (
     EmbeddingModel,
     FinetuneOffer,
@@ -32,6 +33,7 @@ from costmodel.catalog.services import (
 from costmodel.catalog.tokenizer_rules import TokenizerRule
 from costmodel.core import yamlio
 from costmodel.core.errors import InputError, Problem
+from costmodel.core.files import read_regular
 from costmodel.core.schema import Collector, build, describe, line_of, suggest
 
 PRICING_DIR = Path(os.environ.get("BREAKEVEN_PRICING_DIR", Path(__file__).resolve().parent / "data"))
@@ -55,6 +57,9 @@ CATALOG_KINDS: dict[str, type[Entry]] = {
     "gpu_offers": GpuOffer,
     "open_models": OpenModel,
     "tokenizer_models": TokenizerRule,
+    "lifecycle": LifecycleEntry,
+    "prompt_caching": PromptCaching,
+    "reasoning": ReasoningProfile,
 }
 """Every catalog kind and its entry type."""
 
@@ -110,9 +115,9 @@ def load_catalog_files(paths: Iterable[Path]) -> Catalogs:
     result = Catalogs({}, {})
     for path in paths:
         try:
-            data = path.read_bytes()
-        except OSError as exc:
-            problems.append(Problem(file=str(path), line=None, field="<file>", message=f"cannot read: {exc}"))
+            data = read_regular(path, max_bytes=yamlio.MAX_YAML_BYTES)
+        except InputError as exc:
+            problems.extend(exc.problems)
             continue
         try:
             part = parse_catalog(data, source=_display_path(path))

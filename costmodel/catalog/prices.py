@@ -11,23 +11,21 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from importlib.metadata import version
 from typing import Any
 
+from genai_prices import data_snapshot
+
 from costmodel.catalog.entry import Catalogs
+from costmodel.catalog.price_data import GENAI_PRICES_AS_OF as GENAI_PRICES_AS_OF
+from costmodel.catalog.price_data import GENAI_PRICES_PINNED_VERSION as GENAI_PRICES_PINNED_VERSION
+from costmodel.catalog.price_data import GENAI_PRICES_SOURCE_URL as GENAI_PRICES_SOURCE_URL
+from costmodel.catalog.price_data import current_price_data
 from costmodel.catalog.services import ModelPriceEntry
 from costmodel.core.errors import InputError
-
-GENAI_PRICES_PINNED_VERSION = "0.2.3"
-"""The genai-prices release whose snapshot we price with (pinned in pyproject.toml)."""
-
-GENAI_PRICES_AS_OF = dt.date(2026, 11, 3)
-"""As-of date of that snapshot: the latest "checked on" date cited in genai-prices 0.2.3's bundled
-data (``genai_prices/data.py``, price_comments). The package stores no per-model check dates."""
-
-GENAI_PRICES_SOURCE_URL = "https://github.com/pydantic/genai-prices"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -45,6 +43,9 @@ class TokenPrices:
     source: str
     as_of: dt.date
     provider: str | None
+    variant_found: bool = True
+    """False when a price variant (service tier, batch) was asked for but the price data has none:
+    the prices are then the standard ones."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -67,16 +68,44 @@ def installed_version() -> str:
     return version("genai-prices")
 
 
+@functools.lru_cache(maxsize=4)
+def _snapshot_of(providers_key: int) -> Any:
+    providers, _ = current_price_data()
+    if providers is None:
+        return data_snapshot.get_snapshot()
+    return data_snapshot.DataSnapshot(providers=providers, from_auto_update=False)
+
+
 def _snapshot() -> Any:
-    from genai_prices import data_snapshot
+    """The price data in use: a refreshed file (``breakeven prices update``) or the bundled snapshot."""
+    providers, _ = current_price_data()
+    return _snapshot_of(id(providers) if providers is not None else 0)
 
-    return data_snapshot.get_snapshot()
 
-
-@functools.lru_cache(maxsize=1)
 def all_model_refs() -> tuple[str, ...]:
-    """Every ``provider/model`` id in the genai-prices snapshot."""
+    """Every ``provider/model`` id in the price data in use."""
+    return _refs_of(id(_snapshot()))
+
+
+@functools.lru_cache(maxsize=4)
+def _refs_of(snapshot_key: int) -> tuple[str, ...]:
     return tuple(f"{p.id}/{m.id}" for p in _snapshot().providers for m in p.models)
+
+
+def price_data_as_of() -> dt.date:
+    """As-of date of the price data in use (bundled snapshot date or refresh date)."""
+    return current_price_data()[1].as_of
+
+
+def price_data_label() -> str:
+    """Short name of the price data in use, e.g. ``genai-prices 0.2.5 bundled snapshot``."""
+    return current_price_data()[1].source
+
+
+def genai_deprecated(ref: str) -> bool:
+    """True when genai-prices flags ``provider/model`` as deprecated (still served, no dates given)."""
+    found = _find(ref)
+    return bool(found is not None and getattr(found[1], "deprecated", None))
 
 
 def _tier_value(value: Any, input_tokens: float) -> tuple[float | None, int | None]:
@@ -132,10 +161,13 @@ def model_prices(
     field: str,
     line: int | None = None,
     at: dt.datetime | None = None,
+    variant: Mapping[str, str] | None = None,
 ) -> TokenPrices:
     """Prices of model ``ref`` (``provider/model``) for a request with ``input_tokens`` input tokens.
 
     ``costmodel/catalog/data/models.yaml`` entries win over genai-prices. Unknown model: InputError with suggestions.
+    ``variant`` asks for a price variant (``{"service_tier": "flex"}``, ``{"processing": "batch"}``);
+    ``variant_found`` in the result says whether the price data has it.
     """
     override = catalogs.find("models", ref)
     if isinstance(override, ModelPriceEntry):
@@ -150,6 +182,7 @@ def model_prices(
             source=catalogs.origins.get(("models", ref), "costmodel/catalog/data/models.yaml"),
             as_of=override.as_of,
             provider=ref.split("/", 1)[0] if "/" in ref else None,
+            variant_found=not variant,
         )
     found = _find(ref)
     if found is None:
@@ -158,7 +191,8 @@ def model_prices(
         )
     provider, model = found
     when = at or dt.datetime.now(dt.UTC)
-    mp = model.get_prices(when)
+    found_variant = not variant or has_variant(model, variant, when)
+    mp = model.get_prices(when, dict(variant) if variant and found_variant else None)
     inp, start = _price_at(mp, "input_mtok", input_tokens)
     out, _ = _price_at(mp, "output_mtok", input_tokens)
     if inp is None or out is None:
@@ -178,10 +212,23 @@ def model_prices(
         cache_write_usd_per_mtok=write,
         context_window_tokens=model.context_window,
         tier_start_tokens=start,
-        source=f"genai-prices {installed_version()}",
-        as_of=GENAI_PRICES_AS_OF,
+        source=price_data_label(),
+        as_of=price_data_as_of(),
         provider=provider.id,
+        variant_found=found_variant,
     )
+
+
+def has_variant(model: Any, variant: Mapping[str, str], when: dt.datetime) -> bool:
+    """True when a genai-prices model has a price variant matching ``variant`` in force at ``when``."""
+    for v in getattr(model, "price_variants", None) or ():
+        if v.constraint is not None and not v.constraint.active(when):
+            continue
+        if all(variant.get(k) == val for k, val in v.when.items()) and any(
+            getattr(v.prices, k, None) is not None for k in ("input_mtok", "output_mtok")
+        ):
+            return True
+    return False
 
 
 def embedding_price(
@@ -199,7 +246,7 @@ def embedding_price(
     if found is not None:
         price, _ = _price_at(found[1].get_prices(dt.datetime.now(dt.UTC)), "input_mtok", 0)
         if price is not None:
-            return price, GENAI_PRICES_AS_OF, f"genai-prices {installed_version()}"
+            return price, price_data_as_of(), price_data_label()
     raise unknown_model_error(
         ref, file=file, field=field, line=line, extra=tuple(e.id for e in catalogs.all("embedding_models"))
     )
@@ -233,8 +280,8 @@ def list_models(catalogs: Catalogs, search: str | None = None) -> list[ModelList
                 has_long_context_tiers=any(
                     getattr(getattr(mp, k, None), "tiers", None) for k in ("input_mtok", "output_mtok")
                 ),
-                source=f"genai-prices {installed_version()}",
-                as_of=GENAI_PRICES_AS_OF.isoformat(),
+                source=price_data_label(),
+                as_of=price_data_as_of().isoformat(),
             )
     for entry in catalogs.all("models"):
         rows[entry.id] = ModelListing(

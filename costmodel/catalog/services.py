@@ -106,6 +106,9 @@ class ProviderDiscount(Entry):
     batch_multiplier: float = field(metadata=spec(max=10.0, unit="x standard price (Batch API)"))
     flex_multiplier: float | None = field(default=None, metadata=spec(max=10.0, unit="x standard price"))
     priority_multiplier: float | None = field(default=None, metadata=spec(max=10.0, unit="x standard price"))
+    batch_completion_window_hours: float | None = field(
+        default=None, metadata=spec(exclusive_min=True, unit="hours within which the batch API answers")
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 from typing import Any
 
 from costmodel.catalog import prices
+from costmodel.catalog.entry import Catalogs
+from costmodel.catalog.lifecycle import lifecycle_status
 from costmodel.catalog.loader import default_catalogs
 from costmodel.cli.common import add_format_flag, emit
 from costmodel.core.schema import to_plain
 from costmodel.engine import run
 from costmodel.report import breakeven_lines, summary_rows
+from costmodel.scenario.calendar import today
 from costmodel.scenario.examples import resolve_scenario_path
 from costmodel.scenario.io import defaults_table, load_scenario
 
@@ -41,7 +45,11 @@ def _run(args: argparse.Namespace) -> int:
         emit(None, "csv", rows=summary_rows(result))
         return 0
     horizon = result.scenario.horizon_months
-    title = f"{result.scenario.name} — {horizon} months, prices as of {result.prices_as_of or 'n/a'}"
+    data = result.price_data.source if result.price_data else "price data unknown"
+    title = (
+        f"{result.scenario.name} — {horizon} months from {result.start_date:%B %Y}, "
+        f"prices as of {result.prices_as_of or 'n/a'} ({data})"
+    )
     emit(None, "table", rows=summary_rows(result), title=title)
     print()
     if result.cheapest_id:
@@ -54,8 +62,24 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def model_rows(catalogs: Catalogs, on: dt.date, search: str | None = None) -> list[dict[str, Any]]:
+    """``breakeven models`` rows: prices plus lifecycle ``status``, ``shutdown_on`` and ``replacement``."""
+    rows: list[dict[str, Any]] = []
+    for m in prices.list_models(catalogs, search):
+        st = lifecycle_status(catalogs, "model", m.id, on)
+        rows.append(
+            {
+                **to_plain(m, drop_none=False),
+                "status": st.status,
+                "shutdown_on": st.shutdown_on.isoformat() if st.shutdown_on else None,
+                "replacement": st.replacement,
+            }
+        )
+    return rows
+
+
 def _models(args: argparse.Namespace) -> int:
-    rows = [to_plain(m, drop_none=False) for m in prices.list_models(default_catalogs(), args.search)]
+    rows = model_rows(default_catalogs(), today(), args.search)
     if args.format == "json":
         emit(rows, "json")
     else:

@@ -7,8 +7,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from costmodel.catalog.entry_rules import entry_problems
 from costmodel.core import yamlio
-from costmodel.core.errors import InputError
+from costmodel.core.files import read_regular
+from costmodel.core.numeric import growth_problem
 from costmodel.core.schema import (
     Collector,
     build,
@@ -20,6 +22,7 @@ from costmodel.core.schema import (
     to_plain,
     today,
 )
+from costmodel.scenario.draw_bounds import draw_problems
 from costmodel.scenario.types import (
     _ENTRY_FIELDS,
     _INLINE_ENTRY_DEFAULTS,
@@ -33,6 +36,7 @@ from costmodel.scenario.types import (
     STRATEGY_KINDS,
     FinetuneHostedStrategy,
     FinetuneSelfhostedStrategy,
+    InlineOffer,
     Needs,
     People,
     RagStrategy,
@@ -48,6 +52,8 @@ _TOP_KEYS = (
     "name",
     "horizon_months",
     "discount_rate_annual_fraction",
+    "start_date",
+    "price_change_fraction_per_year",
     "workload",
     "value",
     "people",
@@ -98,7 +104,10 @@ def _build_strategy(node: Any, i: int, col: Collector) -> Strategy | None:
         value = node[name]
         fpath, fline = f"{path}.{name}", line_of(node, name)
         if isinstance(value, Mapping) and name in INLINE_TYPES:
-            inline = build(INLINE_TYPES[name], value, path=fpath, col=col)
+            inline_cls = (
+                InlineOffer if (name == "migrate_to" and kind == "finetune_hosted") else INLINE_TYPES[name]
+            )
+            inline = build(inline_cls, value, path=fpath, col=col)
             ok = ok and inline is not None
             extra[name] = inline
         elif isinstance(value, Mapping) and name in INLINE_CATALOG_TYPES:
@@ -114,6 +123,10 @@ def _build_strategy(node: Any, i: int, col: Collector) -> Strategy | None:
                 k: v for k, v in defaults.items() if k not in value or k in ("id", "source_url", "as_of")
             }
             inline = build(entry_cls, value, path=fpath, col=col, extra=fixed)
+            kind = "open_models" if name == "base_model" else "gpu_offers"
+            for fld, message in entry_problems(kind, inline) if inline is not None else []:
+                col.add(line_of(value, fld) or fline, f"{fpath}.{fld}", message)  # the catalog's own rules
+                inline = None
             ok = ok and inline is not None
             extra[name] = inline
         elif isinstance(value, str) and value.strip():
@@ -172,7 +185,14 @@ def parse_scenario(data: bytes | str, *, source: str = "<scenario>") -> Scenario
             col.add(line_of(doc, key), key, "unknown key" + suggest(key, _TOP_KEYS))
     top = field_specs(Scenario)
     values: dict[str, Any] = {}
-    for key in ("schema_version", "name", "horizon_months", "discount_rate_annual_fraction"):
+    for key in (
+        "schema_version",
+        "name",
+        "horizon_months",
+        "discount_rate_annual_fraction",
+        "start_date",
+        "price_change_fraction_per_year",
+    ):
         if key in doc:
             tp, f = top[key]
             out = check_value(doc[key], tp, field=key, line=line_of(doc, key), col=col, meta=f.metadata)
@@ -214,9 +234,28 @@ def parse_scenario(data: bytes | str, *, source: str = "<scenario>") -> Scenario
                     )
                 seen.setdefault(s.id, i)
     _check_cross_fields(values, strategies, doc, col)
+    _check_growth(values, doc, col)
+    rag = [
+        (i, s.tokens_per_chunk, s.chunk_overlap_tokens)
+        for i, s in enumerate(strategies)
+        if isinstance(s, RagStrategy)
+    ]
+    for field, message in draw_problems(rag, uncertain):  # draws stay valid (costmodel.scenario.draw_bounds)
+        col.add(lines.get(field), field, message)
     col.raise_if_any()
     values["strategies"] = tuple(s for s in strategies if s is not None)
     return Scenario(**values, source=source, lines=lines, uncertain=uncertain)
+
+
+def _check_growth(values: dict[str, Any], doc: Any, col: Collector) -> None:
+    """Month-H traffic within the ceiling (costmodel.core.numeric), named on the growth field."""
+    w, horizon = values.get("workload"), values.get("horizon_months", 24)
+    if isinstance(w, Workload) and isinstance(horizon, int):
+        problem = growth_problem(w.requests_per_month, w.growth_fraction_per_month, horizon)
+        if problem is not None:
+            node = doc.get("workload")
+            line = line_of(node, "growth_fraction_per_month") or line_of(node, "requests_per_month")
+            col.add(line, "workload.growth_fraction_per_month", problem)
 
 
 def _check_cross_fields(
@@ -250,11 +289,7 @@ def _check_cross_fields(
 def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario file."""
     p = Path(path)
-    try:
-        data = p.read_bytes()
-    except OSError as exc:
-        raise InputError.single(str(p), "<file>", f"cannot read: {exc.strerror or exc}") from None
-    return parse_scenario(data, source=str(p))
+    return parse_scenario(read_regular(p, max_bytes=MAX_SCENARIO_BYTES), source=str(p))
 
 
 def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:

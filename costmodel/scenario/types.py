@@ -7,6 +7,7 @@ unit and where it comes from.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -26,6 +27,10 @@ MAX_SCENARIO_BYTES = 256_000
 """Largest scenario document (bytes): a big hand-written one is ~15 KB. Parsing YAML in Python costs
 about 7 s of CPU per MB, time every other session of a shared app server waits for."""
 STRATEGY_ID_PATTERN = r"[a-z0-9][a-z0-9-]*"
+DEFAULT_MIGRATION_HOURS = 40.0
+"""Assumption: engineer hours to move a strategy to a replacement model (re-run the evaluation set,
+adjust prompts, redeploy): one engineer-week. No published measure; set ``migration_hours``."""
+MAX_PRICE_CHANGE_FRACTION_PER_YEAR = 1.0
 
 # ---------------------------------------------------------------------------------------------
 # Inline catalog references (SCENARIO.md "Catalog references")
@@ -187,7 +192,34 @@ class ApiCallFields:
     system_prompt_tokens: float = field(default=0.0, metadata=spec(unit="tokens"))
     cache_hit_fraction: float = field(default=0.0, metadata=_FRACTION)
     batch_fraction: float = field(default=0.0, metadata=_FRACTION)
-    service_tier: Literal["standard", "flex", "priority"] = "standard"
+    service_tier: Literal["default", "standard", "flex", "priority"] = field(
+        default="default",
+        metadata=spec(
+            help="default | flex | priority, priced from genai-prices' variants (standard = default)"
+        ),
+    )
+    reasoning_tokens_per_request: float | None = field(
+        default=None,
+        metadata=spec(
+            unit="tokens per request, billed as output",
+            help="not set: the catalog's typical count for a model that reasons by default, else 0",
+        ),
+    )
+    on_model_retirement: Literal["migrate", "stop"] = field(
+        default="migrate",
+        metadata=spec(help="migrate to the replacement when the model or offer shuts down, or stop"),
+    )
+    migrate_to: Ref | InlineModel | InlineOffer | None = field(
+        default=None,
+        metadata=spec(help="model or offer id (or inline entry) that overrides the catalog's replacement"),
+    )
+    migration_hours: float = field(
+        default=DEFAULT_MIGRATION_HOURS,
+        metadata=spec(
+            unit="engineer hours per migration",
+            help="assumption: one engineer-week to re-run evals, adjust prompts and redeploy",
+        ),
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -246,6 +278,13 @@ class FinetuneSelfhostedStrategy(TrainingFields, StrategyBase):
     serve_gpu_offer: Ref | GpuOffer
     serving: Literal["dedicated", "serverless"] = "dedicated"
     system_prompt_tokens: float = field(default=0.0, metadata=spec(unit="tokens"))
+    precision: Literal["bf16", "fp8", "int8", "int4"] = field(
+        default="bf16",
+        metadata=spec(help="serving weight precision (fp8 needs Hopper/Ada or newer for speed)"),
+    )
+    min_replicas: int = field(
+        default=1, metadata=spec(min=1, unit="dedicated replicas always on (availability floor)")
+    )
 
 
 Strategy = PromptingStrategy | RagStrategy | FinetuneHostedStrategy | FinetuneSelfhostedStrategy
@@ -264,8 +303,10 @@ INLINE_TYPES: dict[str, type[Any]] = {
     "labeling": InlineLabeling,
     "vector_db": InlineVectorDb,
     "reranker": InlineReranker,
+    "migrate_to": InlineModel,
 }
-"""Reference fields that accept an inline mapping, and its type."""
+"""Reference fields that accept an inline mapping, and its type (``migrate_to`` of a hosted fine-tuning
+strategy takes an inline offer instead)."""
 
 INLINE_CATALOG_TYPES: dict[str, type[Any]] = {
     "base_model": OpenModel,
@@ -293,6 +334,24 @@ class Scenario:
     horizon_months: int = field(default=24, metadata=spec(min=1, max=MAX_HORIZON_MONTHS, unit="months"))
     discount_rate_annual_fraction: float = field(
         default=0.0, metadata=spec(max=1.0, unit="fraction per year")
+    )
+    start_date: dt.date | None = field(
+        default=None,
+        metadata=spec(help="month 1 is the calendar month containing it; not set: the current month (UTC)"),
+    )
+    price_change_fraction_per_year: float = field(
+        default=0.0,
+        metadata=spec(
+            min=-0.99,
+            max=MAX_PRICE_CHANGE_FRACTION_PER_YEAR,
+            unit="fraction per year, compound (-0.3 = 30% cheaper a year)",
+            help=(
+                "API token prices change month by month from month 1. Epoch AI (2025-03-12, "
+                "epoch.ai/data-insights/llm-inference-price-trends) measured the price of a fixed "
+                "capability falling 9x-900x a year (a16z 2024-11: about 10x), mostly by moving to newer "
+                "models; one model's own list price rarely moves, so 0 is the default"
+            ),
+        ),
     )
     workload: Workload
     value: Value | None = None

@@ -198,6 +198,8 @@ class _Accumulator:
         self.keep = band_draws(draws, n, horizon)
         self.totals = np.empty((n, draws))
         self.nets = np.full((n, draws), np.nan)
+        self.e2e = np.full((n, draws), np.nan)
+        self.ttft = np.full((n, draws), np.nan)
         self.monthly = np.empty((n, self.keep, horizon))
         self.cumulative = np.empty((n, self.keep, horizon))
         self.cumulative_net = np.full((n, self.keep, horizon), np.nan)
@@ -211,6 +213,8 @@ class _Accumulator:
             self.totals[k, start:stop] = c.total_usd
             if c.net_value_usd is not None:
                 self.nets[k, start:stop] = c.net_value_usd
+            if c.end_to_end_ms is not None and c.ttft_ms is not None:
+                self.e2e[k, start:stop], self.ttft[k, start:stop] = c.end_to_end_ms, c.ttft_ms
         if start < self.keep:
             self._keep(start, min(stop, self.keep) - start, values, requests, costs)
         series = [_series(c) for c in costs] if self.pairs else []
@@ -271,6 +275,8 @@ class _Accumulator:
                     else None,
                     p_cheapest=0.0 if k is None else float(cheapest[k]),
                     p_best_value=None if best is None else (0.0 if k is None else float(best[k])),
+                    latency_end_to_end_ms=self._latency(self.e2e, k),
+                    latency_ttft_ms=self._latency(self.ttft, k),
                 )
             )
         return SimulationResult(
@@ -282,6 +288,11 @@ class _Accumulator:
             notes=tuple(self._notes(chosen, rows)),
             deterministic=model.base,
         )
+
+    @staticmethod
+    def _latency(values: Array, k: int | None) -> Quantiles | None:
+        """Latency percentiles of strategy slot ``k``; None when it has no estimate."""
+        return None if k is None or np.isnan(values[k]).any() else _quantiles(values[k])
 
     def _breakeven(self) -> list[BreakevenDistribution]:
         out = []
@@ -308,7 +319,10 @@ class _Accumulator:
             notes.append("no uncertain inputs: every percentile is the deterministic result")
         unavailable = [s.id for s in rows if not s.available]
         if unavailable:
-            notes.append(f"not simulated (not available in this version): {', '.join(unavailable)}")
+            notes.append(
+                f"not simulated (cannot serve the whole horizon, e.g. its model retires with no replacement, "
+                f"or the engine cannot price it): {', '.join(unavailable)}"
+            )
         if self.keep < self.draws:
             notes.append(
                 f"month-by-month bands use the first {self.keep:,} of {self.draws:,} draws; "

@@ -17,18 +17,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from costmodel.catalog.entry import Catalogs
-from costmodel.catalog.prices import model_prices
-from costmodel.catalog.services import FinetuneOffer, LabelingRate
-from costmodel.core.errors import InputError
+from costmodel.catalog.lifecycle import LifecycleEvent
+from costmodel.catalog.services import LabelingRate
 from costmodel.formulas import costs as f
-from costmodel.formulas.latency import LatencyEstimate, hosted_latency
+from costmodel.formulas.latency import LatencyEstimate
 from costmodel.scenario.types import (
-    FinetuneHostedStrategy,
     InlineLabeling,
-    InlineModel,
-    InlineOffer,
-    PromptingStrategy,
-    RagStrategy,
     Scenario,
     Strategy,
     TrainingFields,
@@ -59,8 +53,9 @@ class PreparedStrategy:
     one_off_usd: Mapping[str, float]
     fixed_monthly_usd: Mapping[str, Array]
     """Volume-independent cost per month, shape (H,)."""
-    per_request_usd: Mapping[str, float]
-    """Cost per request, linear in volume."""
+    per_request_usd: Mapping[str, Any]
+    """Cost per request, linear in volume: a number, or an array over months (H,) when prices change
+    during the horizon (price trend, migrations) — either may also vary by simulation draw."""
     nonlinear: NonLinear | None = None
     """Extra monthly cost as a function of requests with shape (..., H)."""
     latency: LatencyEstimate | None
@@ -73,6 +68,14 @@ class PreparedStrategy:
     inside ``nonlinear`` that scale with volume, such as vector-DB reads or GPU serving)."""
     details: Mapping[str, float] = field(default_factory=dict)
     """Intermediate figures worth showing (tokens per request, storage GB, training tokens, ...)."""
+    lifecycle_events: tuple[LifecycleEvent, ...] = ()
+    """Retirements, ends of new fine-tuning jobs and deprecations inside the horizon."""
+    available_months: int | None = None
+    """Months the strategy can serve when a retirement stops it (None: the whole horizon)."""
+    batch_fraction: float = 0.0
+    """Share of requests answered through a batch API (reported apart from interactive latency)."""
+    batch_completion_window_hours: float | None = None
+    """The batch API's completion window (hours), when the catalog knows it."""
 
     def monthly_usd(self, requests: Array) -> dict[str, Array]:
         """Cost per category and month for ``requests`` of shape (..., H)."""
@@ -92,12 +95,12 @@ def zeros_per_month(ctx: Context) -> Array:
     return np.zeros(ctx.scenario.horizon_months)
 
 
-def _any_positive(x: float | Array) -> bool:
+def any_positive(x: float | Array) -> bool:
     """True when a value, or any of its simulation draws (an array), is > 0."""
     return bool(np.any(np.asarray(x) > 0))
 
 
-def _typical(x: float | Array) -> float:
+def typical(x: float | Array) -> float:
     """One number for a value that may be an array of simulation draws (their mean).
 
     Latency is estimated for this typical request; the simulator samples costs, not latency.
@@ -123,193 +126,6 @@ def effective_output_tokens(s: Strategy, ctx: Context) -> float:
     if s.output_tokens_per_request is not None:
         return s.output_tokens_per_request
     return ctx.scenario.workload.output_tokens_per_request
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ApiPricing:
-    """USD per 1M tokens of a hosted model for one strategy, its service-tier/batch multiplier and notes."""
-
-    input_usd_per_mtok: float
-    cached_input_usd_per_mtok: float
-    cache_write_usd_per_mtok: float
-    output_usd_per_mtok: float
-    multiplier: float
-    as_of: dt.date | None
-    provider: str | None
-    notes: tuple[str, ...]
-
-
-def _tier_multipliers(
-    provider: str | None,
-    inline_batch: float | None,
-    s: PromptingStrategy | RagStrategy | FinetuneHostedStrategy,
-    ctx: Context,
-) -> float:
-    """Blend of service-tier and batch multipliers from ``costmodel/catalog/data/discounts.yaml`` (or inline)."""
-    discount = ctx.catalogs.find("discounts", provider) if provider else None
-
-    def required(value: float | None, field: str, what: str, hint: str = "") -> float:
-        if value is None:
-            p, ln = field_path(ctx, s, field)
-            raise InputError.single(
-                ctx.scenario.source,
-                p,
-                f"no {what} price multiplier known for provider {provider!r}{hint}",
-                ln,
-            )
-        return float(value)
-
-    tier = 1.0
-    if s.service_tier != "standard":
-        found = getattr(discount, f"{s.service_tier}_multiplier", None) if discount else None
-        tier = required(found, "service_tier", s.service_tier)
-    batch = 1.0
-    if _any_positive(s.batch_fraction):
-        found = (
-            inline_batch if inline_batch is not None else (discount.batch_multiplier if discount else None)
-        )
-        batch = required(found, "batch_fraction", "batch", ": add batch_multiplier to the inline price")
-    return f.blended_multiplier(s.batch_fraction, batch, tier)
-
-
-def finetune_offer(s: FinetuneHostedStrategy, ctx: Context) -> FinetuneOffer | InlineOffer:
-    """The strategy's hosted fine-tuning offer: its inline entry, or the catalog entry it names."""
-    if isinstance(s.offer, InlineOffer):
-        return s.offer
-    p, ln = field_path(ctx, s, "offer")
-    found: FinetuneOffer = ctx.catalogs.get(
-        "finetune_offers", s.offer, file=ctx.scenario.source, field=p, line=ln
-    )
-    return found
-
-
-def api_pricing(
-    s: PromptingStrategy | RagStrategy | FinetuneHostedStrategy, ctx: Context, total_input_tokens: float
-) -> ApiPricing:
-    """Prices of the strategy's model or tuned-model offer for requests of ``total_input_tokens``.
-
-    Raises:
-        InputError: unknown model or offer, or requests longer than the model's context window.
-    """
-    notes: list[str] = []
-    as_of: dt.date | None
-    if isinstance(s, FinetuneHostedStrategy):
-        offer = finetune_offer(s, ctx)
-        inp, out, cached = (
-            offer.input_usd_per_mtok,
-            offer.output_usd_per_mtok,
-            offer.cached_input_usd_per_mtok,
-        )
-        write = inp
-        provider = offer.provider if isinstance(offer, FinetuneOffer) else None
-        as_of = offer.as_of if isinstance(offer, FinetuneOffer) else None
-        inline_batch = offer.batch_multiplier if isinstance(offer, InlineOffer) else None
-    elif isinstance(s.model, InlineModel):
-        inp, out, cached = (
-            s.model.input_usd_per_mtok,
-            s.model.output_usd_per_mtok,
-            s.model.cached_input_usd_per_mtok,
-        )
-        write, provider, as_of, inline_batch = inp, None, None, s.model.batch_multiplier
-    else:
-        p, ln = field_path(ctx, s, "model")
-        tp = model_prices(
-            s.model,
-            input_tokens=total_input_tokens,
-            catalogs=ctx.catalogs,
-            file=ctx.scenario.source,
-            field=p,
-            line=ln,
-            at=ctx.at,
-        )
-        inp, out, cached, provider, as_of, inline_batch = (
-            tp.input_usd_per_mtok,
-            tp.output_usd_per_mtok,
-            tp.cached_input_usd_per_mtok,
-            tp.provider,
-            tp.as_of,
-            None,
-        )
-        write = (
-            tp.cache_write_usd_per_mtok
-            if (tp.cache_write_usd_per_mtok is not None and _any_positive(s.cache_hit_fraction))
-            else inp
-        )
-        if tp.tier_start_tokens is not None:
-            notes.append(
-                f"long-context price tier applies (input > {tp.tier_start_tokens:,} tokens per request)"
-            )
-        if tp.context_window_tokens is not None and _any_positive(
-            total_input_tokens - tp.context_window_tokens
-        ):
-            p, ln = field_path(ctx, s, "model")
-            raise InputError.single(
-                ctx.scenario.source,
-                p,
-                f"requests of {float(np.max(total_input_tokens)):,.0f} input tokens exceed {s.model}'s context window of "
-                f"{tp.context_window_tokens:,} tokens",
-                ln,
-            )
-    if cached is None:
-        cached = inp
-        if _any_positive(s.cache_hit_fraction):
-            notes.append("no cached-input price known: cache hits billed at the input price")
-    multiplier = _tier_multipliers(provider, inline_batch, s, ctx)
-    return ApiPricing(
-        input_usd_per_mtok=inp,
-        cached_input_usd_per_mtok=cached,
-        cache_write_usd_per_mtok=write,
-        output_usd_per_mtok=out,
-        multiplier=multiplier,
-        as_of=as_of,
-        provider=provider,
-        notes=tuple(notes),
-    )
-
-
-def api_latency(
-    model: str | InlineModel | None,
-    ctx: Context,
-    pr: ApiPricing,
-    *,
-    input_tokens: float,
-    output_tokens: float,
-    extra_stages_ms: Mapping[str, float] | None = None,
-    fine_tuned: bool = False,
-) -> LatencyEstimate:
-    """Median latency of one request to a hosted model (plus ``extra_stages_ms``, e.g. retrieval) from the
-    dated latency catalog; an inline model's own TTFT and tokens/s win."""
-    inline = model if isinstance(model, InlineModel) else None
-    return hosted_latency(
-        model if isinstance(model, str) else None,
-        ctx.catalogs,
-        input_tokens=_typical(input_tokens),
-        output_tokens=_typical(output_tokens),
-        output_usd_per_mtok=_typical(pr.output_usd_per_mtok),
-        ttft_ms_override=_typical(inline.ttft_ms) if inline and inline.ttft_ms is not None else None,
-        output_tokens_per_s_override=(
-            _typical(inline.output_tokens_per_s)
-            if inline and inline.output_tokens_per_s is not None
-            else None
-        ),
-        extra_stages_ms=extra_stages_ms,
-        fine_tuned=fine_tuned,
-    )
-
-
-def request_cost_usd(pr: ApiPricing, *, static: Any, dynamic: Any, output: Any, cache_hit: Any) -> Any:
-    """USD per request of one API call at the resolved prices (see formulas.request_token_cost_usd)."""
-    return f.request_token_cost_usd(
-        static_prefix_tokens=static,
-        dynamic_input_tokens=dynamic,
-        output_tokens=output,
-        cache_hit_fraction=cache_hit,
-        input_usd_per_mtok=pr.input_usd_per_mtok,
-        cached_input_usd_per_mtok=pr.cached_input_usd_per_mtok,
-        cache_write_usd_per_mtok=pr.cache_write_usd_per_mtok,
-        output_usd_per_mtok=pr.output_usd_per_mtok,
-        price_multiplier=pr.multiplier,
-    )
 
 
 def labeling_usd_per_example(s: TrainingFields, st: Strategy, ctx: Context) -> tuple[float, list[str]]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from costmodel.catalog.services import FinetuneOffer
 from costmodel.core.units import (
     HOURS_PER_MONTH,
     TOKENS_PER_MTOK,
@@ -14,15 +13,18 @@ from costmodel.scenario.types import (
 from costmodel.strategies.common import (
     Context,
     PreparedStrategy,
-    api_latency,
-    api_pricing,
     effective_output_tokens,
-    finetune_offer,
     labeling_usd_per_example,
     people_costs,
-    request_cost_usd,
     training_schedule_usd,
     zeros_per_month,
+)
+from costmodel.strategies.hosted_api import (
+    api_latency,
+    api_pricing,
+    finetune_offer,
+    reasoning_tokens,
+    request_cost_usd,
 )
 
 
@@ -31,8 +33,9 @@ def prepare_finetune_hosted(s: FinetuneHostedStrategy, ctx: Context) -> Prepared
     w = ctx.scenario.workload
     offer = finetune_offer(s, ctx)
     static = s.system_prompt_tokens
-    out_tokens = effective_output_tokens(s, ctx)
-    pr = api_pricing(s, ctx, static + w.input_tokens_per_request)
+    reasoning, _ = reasoning_tokens(s, ctx)
+    out_tokens = effective_output_tokens(s, ctx) + reasoning
+    pr = api_pricing(s, ctx, static + w.input_tokens_per_request, static_prefix_tokens=static)
     per_request = request_cost_usd(
         pr,
         static=static,
@@ -48,12 +51,6 @@ def prepare_finetune_hosted(s: FinetuneHostedStrategy, ctx: Context) -> Prepared
         usd_per_training_token=offer.training_usd_per_mtok / TOKENS_PER_MTOK,
     )
     setup, maintenance = people_costs(s, ctx)
-    shutdown_notes: tuple[str, ...] = ()
-    if isinstance(offer, FinetuneOffer) and offer.shutdown_date is not None:
-        shutdown_notes = (
-            f"{offer.id}: the provider stops serving these tuned models on {offer.shutdown_date.isoformat()}; "
-            "a horizon that runs past it needs a migration (retraining elsewhere), which is not modelled",
-        )
     hosting = zeros_per_month(ctx) + offer.hosting_usd_per_hour * HOURS_PER_MONTH
     latency = api_latency(
         offer.base_model,
@@ -77,7 +74,7 @@ def prepare_finetune_hosted(s: FinetuneHostedStrategy, ctx: Context) -> Prepared
         latency=latency,
         accuracy_fraction=s.accuracy_fraction,
         prices_as_of=pr.as_of,
-        notes=pr.notes + tuple(label_notes) + shutdown_notes + latency.notes,
+        notes=pr.notes + tuple(label_notes) + latency.notes,
         details={
             "input_tokens_per_request": static + w.input_tokens_per_request,
             "output_tokens_per_request": out_tokens,

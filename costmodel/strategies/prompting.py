@@ -8,20 +8,19 @@ from costmodel.scenario.types import (
 from costmodel.strategies.common import (
     Context,
     PreparedStrategy,
-    api_latency,
-    api_pricing,
     effective_output_tokens,
     people_costs,
-    request_cost_usd,
 )
+from costmodel.strategies.hosted_api import api_latency, api_pricing, reasoning_tokens, request_cost_usd
 
 
 def prepare_prompting(s: PromptingStrategy, ctx: Context) -> PreparedStrategy:
     """Prompting: every request pays for system prompt, shots, user input and output tokens."""
     w = ctx.scenario.workload
     static = s.system_prompt_tokens + s.n_shots * s.tokens_per_shot
-    out_tokens = effective_output_tokens(s, ctx)
-    pr = api_pricing(s, ctx, static + w.input_tokens_per_request)
+    reasoning, reasoning_notes = reasoning_tokens(s, ctx)
+    out_tokens = effective_output_tokens(s, ctx) + reasoning
+    pr = api_pricing(s, ctx, static + w.input_tokens_per_request, static_prefix_tokens=static)
     per_request = request_cost_usd(
         pr,
         static=static,
@@ -42,9 +41,10 @@ def prepare_prompting(s: PromptingStrategy, ctx: Context) -> PreparedStrategy:
         latency=latency,
         accuracy_fraction=s.accuracy_fraction,
         prices_as_of=pr.as_of,
-        notes=pr.notes + latency.notes,
+        notes=pr.notes + reasoning_notes + latency.notes,
         details={
             "input_tokens_per_request": static + w.input_tokens_per_request,
             "output_tokens_per_request": out_tokens,
+            "reasoning_tokens_per_request": reasoning,
         },
     )

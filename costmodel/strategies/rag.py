@@ -27,14 +27,12 @@ from costmodel.strategies.common import (
     Context,
     NonLinear,
     PreparedStrategy,
-    api_latency,
-    api_pricing,
     effective_output_tokens,
     field_path,
     people_costs,
-    request_cost_usd,
     zeros_per_month,
 )
+from costmodel.strategies.hosted_api import api_latency, api_pricing, reasoning_tokens, request_cost_usd
 
 DEFAULT_EMBEDDING_DIMENSIONS = 1536
 """Assumption when neither the scenario nor the catalog gives a dimension: 1536 is the size of
@@ -86,8 +84,9 @@ def prepare_rag(s: RagStrategy, ctx: Context) -> PreparedStrategy:
     static = s.system_prompt_tokens + s.n_shots * s.tokens_per_shot
     retrieved = s.chunks_per_request * s.tokens_per_chunk
     dynamic = w.input_tokens_per_request + retrieved
-    out_tokens = effective_output_tokens(s, ctx)
-    pr = api_pricing(s, ctx, static + dynamic)
+    reasoning, reasoning_notes = reasoning_tokens(s, ctx)
+    out_tokens = effective_output_tokens(s, ctx) + reasoning
+    pr = api_pricing(s, ctx, static + dynamic, static_prefix_tokens=static)
     llm = request_cost_usd(
         pr, static=static, dynamic=dynamic, output=out_tokens, cache_hit=s.cache_hit_fraction
     )
@@ -154,10 +153,11 @@ def prepare_rag(s: RagStrategy, ctx: Context) -> PreparedStrategy:
         latency=latency,
         accuracy_fraction=s.accuracy_fraction,
         prices_as_of=min(dates) if dates else None,
-        notes=pr.notes + tuple(notes) + latency.notes,
+        notes=pr.notes + reasoning_notes + tuple(notes) + latency.notes,
         details={
             "input_tokens_per_request": static + dynamic,
             "output_tokens_per_request": out_tokens,
+            "reasoning_tokens_per_request": reasoning,
             "n_chunks": chunks,
             "vector_storage_gb": storage_gb,
             "indexing_usd": index_once,

@@ -10,6 +10,7 @@ from costmodel.scenario.types import (
 from costmodel.strategies.common import Context, PreparedStrategy
 from costmodel.strategies.finetune_hosted import prepare_finetune_hosted
 from costmodel.strategies.finetune_selfhosted import prepare_finetune_selfhosted
+from costmodel.strategies.lifecycle import with_lifecycle
 from costmodel.strategies.prompting import prepare_prompting
 from costmodel.strategies.rag import prepare_rag
 
@@ -24,5 +25,5 @@ PREPARERS: dict[str, Preparer] = {
 
 
 def prepare(s: Strategy, ctx: Context) -> PreparedStrategy:
-    """Prepare one strategy with its kind's preparer."""
-    return PREPARERS[s.kind](s, ctx)
+    """Prepare one strategy with its kind's preparer, then apply lifecycle events and the price trend."""
+    return with_lifecycle(PREPARERS[s.kind], s, ctx)

@@ -52,8 +52,8 @@ def test_without_default_uncertainty_the_ranges_collapse(app: AppTest) -> None:
     at = app.run()
     at.toggle(key="sim_default").set_value(False).run()
     assert not at.exception and not at.error
-    summary = at.dataframe[0].value
-    assert (summary["total_usd_p10"] == summary["total_usd_p90"]).all()
+    summary = at.dataframe[0].value.dropna(subset=["total_usd_p10"])  # strategies that cannot serve have none
+    assert len(summary) >= 3 and (summary["total_usd_p10"] == summary["total_usd_p90"]).all()
     assert any("No uncertain inputs" in i.value for i in at.info)
 
 

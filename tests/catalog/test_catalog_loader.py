@@ -20,6 +20,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from costmodel.catalog.entry import ID_PATTERN, Catalogs
+from costmodel.catalog.lifecycle import LifecycleEntry, lifecycle_status
 from costmodel.catalog.loader import (
     CATALOG_KINDS,
     PRICING_DIR,
@@ -41,7 +42,7 @@ from costmodel.core.yamlio import MAX_YAML_BYTES, MAX_YAML_DEPTH, dump_yaml
 
 SOURCE = "pricing/bad.yaml"
 
-LAST_CHECK = dt.date(2026, 11, 21)
+LAST_CHECK = dt.date(2026, 12, 6)
 """The day the built-in catalogs were last researched: no as_of may be later."""
 
 
@@ -180,7 +181,7 @@ MALFORMED: list[tuple[str, str | bytes, int | None, str, str]] = [
         discount("    batch_multiplier: 1" + "0" * 400),
         5,
         "discounts[0].batch_multiplier",
-        "integer too large for a float",
+        "a number of 401 characters (at most 40)",
     ),
     (
         "above the field's maximum",
@@ -571,13 +572,14 @@ def test_builtin_catalogs_load() -> None:
     cats = default_catalogs()
     assert BUILTIN_FILES, f"no catalogs in {PRICING_DIR}"
     for kind in OWN_KINDS:
-        assert cats.all(kind), f"no built-in {kind}"
+        # models.yaml only overrides genai-prices where it is wrong: it may be empty (it is since 0.2.5)
+        assert cats.all(kind) or kind == "models", f"no built-in {kind}"
 
 
 @pytest.mark.parametrize("path", BUILTIN_FILES, ids=[p.name for p in BUILTIN_FILES])
 def test_each_builtin_file_parses_on_its_own(path: Path) -> None:
     cats = parse_catalog(path.read_bytes(), source=str(path))
-    assert any(cats.entries.values()), f"{path.name} holds no entries"
+    assert any(cats.entries.values()) or path.name == "models.yaml", f"{path.name} holds no entries"
 
 
 def test_every_builtin_entry_is_sourced_and_dated() -> None:
@@ -684,6 +686,135 @@ def test_ft_gpt_41_mini_prices() -> None:
     assert (offer.training_usd_per_mtok, offer.input_usd_per_mtok) == (5.0, 0.8)
     assert (offer.cached_input_usd_per_mtok, offer.output_usd_per_mtok) == (0.2, 3.2)
     assert offer.base_model == "openai/gpt-4.1-mini"
+
+
+CATALOG_CHECKED = dt.date(2026, 12, 6)
+"""The day finetune_offers.yaml was last researched (issue 12)."""
+
+STALE_AFTER_DAYS = 180
+"""An offer older than this at CATALOG_CHECKED must be flagged (as tests/catalog/test_catalog_freshness.py asks)."""
+
+MIN_PROVIDERS = 6
+"""Providers that sell hosted fine-tuning today and have a priced offer in the catalog."""
+
+MIN_PROVIDERS_DATED_SINCE_JUNE = 3
+"""Providers with an offer whose prices were read on a page dated 2026-06-01 or later. Issue 12 asks for
+six; only Fireworks, Tinker and Prime Intellect had a dated copy of their whole price table in the stored
+sources (see the header of finetune_offers.yaml for what was missing for Vertex, Bedrock, Ori, Alibaba)."""
+
+
+def _offers() -> list[FinetuneOffer]:
+    offers = default_catalogs().all("finetune_offers")
+    assert all(isinstance(o, FinetuneOffer) for o in offers)
+    return offers
+
+
+def _offer_lifecycles() -> list[LifecycleEntry]:
+    return [e for e in default_catalogs().all("lifecycle") if e.subject == "finetune_offer"]
+
+
+def test_hosted_fine_tuning_catalog_spans_current_providers() -> None:
+    offers = _offers()
+    providers = {o.provider for o in offers}
+    assert len(providers) >= MIN_PROVIDERS, sorted(providers)
+    recent = {o.provider for o in offers if o.as_of >= dt.date(2026, 6, 1)}
+    assert len(recent) >= MIN_PROVIDERS_DATED_SINCE_JUNE, sorted(recent)
+    # Mistral and Cohere ended their fine-tuning APIs: they must not come back as offers.
+    assert not providers & {"mistral", "cohere"}
+    for o in offers:
+        assert o.id.startswith(f"{o.provider}/"), o.id
+        assert o.source_url.startswith("https://") and o.notes and len(o.notes) > 200, o.id
+        assert o.confidence in ("high", "medium", "low"), o.id
+        assert o.training_usd_per_mtok > 0, o.id
+        # Billed per token or per hour of hosting: never both free.
+        assert o.hosting_usd_per_hour > 0 or o.output_usd_per_mtok > 0, o.id
+
+
+def test_stale_offers_are_flagged_and_say_since_when() -> None:
+    for o in _offers():
+        if (CATALOG_CHECKED - o.as_of).days > STALE_AFTER_DAYS:
+            assert o.confidence in ("low", "unverified"), o.id
+            assert f"Not re-verified since {o.as_of}" in (o.notes or ""), o.id
+
+
+def test_offer_lifecycles_reference_offers_and_agree_with_their_shutdown_dates() -> None:
+    cats = default_catalogs()
+    entries = _offer_lifecycles()
+    ids = [e.id for e in entries]
+    assert len(ids) == len(set(ids))
+    for e in entries:
+        offer = cats.find("finetune_offers", e.id)
+        assert isinstance(offer, FinetuneOffer), f"lifecycle {e.id}: no such offer"
+        assert e.shutdown_on is not None or e.new_jobs_until is not None, e.id
+        assert offer.shutdown_date == e.shutdown_on, e.id
+        if e.new_jobs_until is not None and e.shutdown_on is not None:
+            assert e.new_jobs_until < e.shutdown_on, e.id
+        if e.deprecated_on is not None:
+            assert e.deprecated_on <= e.as_of, e.id
+        if e.replacement is not None:
+            assert cats.find("finetune_offers", e.replacement) is not None, (
+                f"{e.id}: replacement {e.replacement}"
+            )
+        assert e.notes and e.source_url.startswith("https://"), e.id
+    # Every offer with an announced shutdown has its lifecycle entry; the others have none.
+    with_dates = {o.id for o in _offers() if o.shutdown_date is not None}
+    assert with_dates == set(ids)
+
+
+@pytest.mark.parametrize(
+    ("offer_id", "new_jobs_until", "shutdown_on"),
+    [
+        # OpenAI deprecations page: fine-tuning wind-down notice of 2026-05-07, bases shut down 2027-01-14.
+        ("openai/ft-gpt-4.1-mini", dt.date(2027, 1, 6), dt.date(2027, 1, 14)),
+        ("openai/ft-gpt-4.1", dt.date(2027, 1, 6), dt.date(2027, 1, 14)),
+        ("openai/ft-gpt-4o", dt.date(2027, 1, 6), dt.date(2027, 1, 14)),
+        ("openai/ft-gpt-4o-mini", dt.date(2027, 1, 6), dt.date(2027, 1, 14)),
+        # Microsoft Foundry retirement schedule (2026-09-02): training >= 2027-04-01, deployment 2027-10-01.
+        ("azure/ft-gpt-4o-mini", dt.date(2027, 3, 31), dt.date(2027, 10, 1)),
+    ],
+)
+def test_announced_fine_tuning_dates(offer_id: str, new_jobs_until: dt.date, shutdown_on: dt.date) -> None:
+    entry = default_catalogs().find("lifecycle", offer_id)
+    assert isinstance(entry, LifecycleEntry) and entry.subject == "finetune_offer"
+    assert (entry.new_jobs_until, entry.shutdown_on, entry.replacement) == (new_jobs_until, shutdown_on, None)
+
+
+def test_offers_with_no_announced_shutdown_are_active_after_openai_stops() -> None:
+    cats = default_catalogs()
+    after = dt.date(2027, 2, 1)
+    active = {
+        o.provider
+        for o in _offers()
+        if lifecycle_status(cats, "finetune_offer", o.id, after).status == "active"
+    }
+    assert {"azure", "together", "fireworks", "tinker", "prime-intellect"} <= active
+    assert "openai" not in active
+
+
+@pytest.mark.parametrize(
+    ("offer_id", "training", "inp", "cached", "out", "hosting"),
+    [
+        # Tinker models-and-pricing, 2026-10-07: Qwen3-8B prefill 0.195, sample 0.60, train 0.44; cached -80%.
+        ("tinker/lora-qwen3-8b", 0.44, 0.195, 0.039, 0.60, 0.0),
+        # fireworks.ai/pricing, 2026-10-07: LoRA SFT <= 16B $0.50; on-demand H100 $8.00/h, LoRA dedicated only.
+        ("fireworks/lora-sft-16b-h100", 0.50, 0.0, None, 0.0, 8.00),
+        # Prime Intellect hosted training, 2026-09-20: Qwen3.5-9B input 0.20, output 0.60, train 0.60.
+        ("prime-intellect/lora-qwen3.5-9b", 0.60, 0.20, None, 0.60, 0.0),
+        # Azure fine-tuning calculator (February 2026): training $3.00 regional, base token prices, $1.70/h.
+        ("azure/ft-gpt-4o-mini", 3.00, 0.15, 0.075, 0.60, 1.70),
+    ],
+)
+def test_new_offer_prices(
+    offer_id: str, training: float, inp: float, cached: float | None, out: float, hosting: float
+) -> None:
+    o = default_catalogs().find("finetune_offers", offer_id)
+    assert isinstance(o, FinetuneOffer)
+    assert (o.training_usd_per_mtok, o.input_usd_per_mtok, o.cached_input_usd_per_mtok) == (
+        training,
+        inp,
+        cached,
+    )
+    assert (o.output_usd_per_mtok, o.hosting_usd_per_hour) == (out, hosting)
 
 
 def test_labeling_ranges_bracket_their_default() -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pytest
 
 from costmodel.catalog.entry import Catalogs
@@ -20,6 +21,7 @@ from costmodel.scenario.io import parse_scenario
 from costmodel.scenario.types import FinetuneHostedStrategy
 from costmodel.strategies.common import Context, PreparedStrategy
 from costmodel.strategies.finetune_hosted import prepare_finetune_hosted
+from costmodel.strategies.registry import prepare
 
 REL = 1e-12
 
@@ -127,7 +129,7 @@ def test_without_labelling_the_examples_are_free_and_it_says_so(test_catalogs: C
     assert any(n.startswith("labeling not set:") for n in p.notes)
 
 
-def test_a_provider_shutdown_date_is_noted() -> None:
+def test_a_provider_shutdown_date_stops_the_strategy_without_a_replacement() -> None:
     catalogs = parse_catalog(
         """
 finetune_offers:
@@ -140,10 +142,17 @@ latency_profiles:
 """,
         source="shutdown.yaml",
     )
-    p = prepared(catalogs, SCENARIO.replace("offer: test/ft-small", "offer: p/ft"))
-    assert any(
-        n.startswith("p/ft: the provider stops serving these tuned models on 2027-06-30") for n in p.notes
+    text = SCENARIO.replace("offer: test/ft-small", "offer: p/ft").replace(
+        "horizon_months: 6", "horizon_months: 12"
     )
+    scenario = parse_scenario(text, source="s.yaml")
+    p = prepare(scenario.strategies[0], Context(scenario=scenario, catalogs=catalogs))
+    # Month 1 is December 2026 (tests pin today); 2027-06-30 is in month 7 and no replacement is known:
+    # the strategy stops after month 6 and cannot be cheapest.
+    assert p.available is False and p.available_months == 6
+    assert [(e.month, e.kind, e.replacement) for e in p.lifecycle_events] == [(7, "shutdown", None)]
+    assert any("p/ft: shutdown on 2027-06-30 (month 7); no replacement is known" in n for n in p.notes)
+    assert float(np.sum(p.monthly_usd(np.full(12, 1000.0))["tokens"][6:])) == 0.0
 
 
 @pytest.mark.parametrize(

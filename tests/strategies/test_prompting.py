@@ -60,7 +60,11 @@ def test_one_off_monthly_and_per_request_coefficients(test_catalogs: Catalogs) -
     assert p.per_request_usd["tokens"] == pytest.approx(0.00305, rel=REL)
     assert p.nonlinear is None
     assert p.prices_as_of is None  # inline prices carry no date
-    assert p.details == {"input_tokens_per_request": 1100.0, "output_tokens_per_request": 200.0}
+    assert p.details == {
+        "input_tokens_per_request": 1100.0,
+        "output_tokens_per_request": 200.0,
+        "reasoning_tokens_per_request": 0.0,
+    }
 
 
 def test_monthly_usd_is_fixed_plus_per_request_times_volume(test_catalogs: Catalogs) -> None:

@@ -88,6 +88,7 @@ def test_fixed_monthly_and_per_request_coefficients(test_catalogs: Catalogs) -> 
         {
             "input_tokens_per_request": 2550.0,
             "output_tokens_per_request": 300.0,
+            "reasoning_tokens_per_request": 0.0,
             "n_chunks": 2500.0,
             "vector_storage_gb": STORAGE_GB,
             "indexing_usd": INDEXING_USD,
