@@ -14,10 +14,10 @@ from costmodel.advisor.recommendation import Advice, advise
 from costmodel.core.jsonio import to_json
 from costmodel.report import KIND_LABELS
 from costmodel.scenario.types import Needs
-from ui import messages, runs, session
+from ui import lifecycle, messages, runs, session
 from ui.chart import file_stem, show_chart
 from ui.figures.advisor import advisor_scores_figure
-from ui.markdown import md
+from ui.markdown import md, md_literal
 
 NOT_ANSWERED = "not answered"
 
@@ -92,8 +92,18 @@ def questionnaire(needs: Needs, version: int) -> Needs | None:
     return Needs(**answers)
 
 
-def show_advice(advice: Advice) -> None:
-    """Headline, ranking, chart, reasons, what would change, notes."""
+def show_advice(advice: Advice, lifecycle_subjects: frozenset[str] = frozenset()) -> None:
+    """Headline, model-lifecycle warnings, ranking, chart, reasons, what would change, notes.
+
+    Notes naming a model or offer that shuts down or stops taking training jobs inside the horizon
+    (``lifecycle_subjects``) are shown above the ranking, not folded away with the other notes.
+    """
+    lifecycle_notes = [n for n in advice.notes if any(subject in n for subject in lifecycle_subjects)]
+    if lifecycle_notes:
+        st.warning(
+            "**Model lifecycle** (vendor-announced dates inside the horizon)\n\n"
+            + "\n".join(f"- {md_literal(note)}" for note in lifecycle_notes)
+        )
     if advice.recommended_id is not None:
         top = advice.ranking[0]
         st.success(
@@ -169,7 +179,12 @@ if new_needs is not None:
 
 result = runs.result_or_stop()
 current = advise(result)
-show_advice(current)
+show_advice(
+    current,
+    frozenset(
+        e.subject for s in result.strategies for e in s.lifecycle_events if e.kind in lifecycle.DRAWN_KINDS
+    ),
+)
 show_weights()
 st.download_button(
     "Advice as JSON (breakeven advise format)",

@@ -5,11 +5,16 @@ from __future__ import annotations
 import streamlit as st
 
 from costmodel import report
-from ui import runs, summary
+from ui import lifecycle, runs, summary
 from ui.chart import show_chart
-from ui.figures.breakeven import breakdown_figure, cost_vs_volume_figure, unit_cost_figure
+from ui.figures.breakeven import (
+    breakdown_figure,
+    cost_vs_volume_figure,
+    monthly_cost_figure,
+    unit_cost_figure,
+)
 from ui.figures.common import cumulative_cost_figure
-from ui.markdown import md
+from ui.markdown import md, md_literal
 
 st.title("Breakeven")
 result = runs.result_or_stop()
@@ -28,6 +33,13 @@ tab_time, tab_volume, tab_breakdown, tab_unit = st.tabs(
 if tab_time.open is not False:
     with tab_time:
         show_chart(cumulative_cost_figure(result), key="be_cumulative", name="cumulative cost")
+        show_chart(monthly_cost_figure(result), key="be_monthly", name="cost per month")
+        events = lifecycle.lifecycle_sentences(result)
+        if events:
+            st.caption(
+                "Dotted lines: model lifecycle events (vendor-announced dates).\n\n"
+                + "\n".join(f"- {md_literal(sentence)}" for sentence in events)
+            )
 if tab_volume.open:
     with tab_volume:
         show_chart(cost_vs_volume_figure(result), key="be_volume", name="monthly cost vs volume")

@@ -5,9 +5,14 @@ from __future__ import annotations
 import streamlit as st
 
 from costmodel import report
-from ui import export, runs, summary
+from ui import export, lifecycle, runs, summary
 from ui.chart import file_stem, show_chart
-from ui.figures.breakeven import breakdown_figure, cost_vs_volume_figure, unit_cost_figure
+from ui.figures.breakeven import (
+    breakdown_figure,
+    cost_vs_volume_figure,
+    monthly_cost_figure,
+    unit_cost_figure,
+)
 from ui.figures.common import cumulative_cost_figure
 from ui.figures.latency import latency_stages_figure, latency_vs_cost_figure
 from ui.markdown import md, md_literal
@@ -18,9 +23,18 @@ scenario = result.scenario
 
 st.markdown(f"##### {md(report.verdict(result))}")
 st.caption(
-    f"{md_literal(scenario.name)} · prices as of {result.prices_as_of or 'n/a'} (oldest price used) · "
-    "estimates, not quotes: check current vendor prices before committing to a budget."
+    f"{md_literal(scenario.name)} · {md_literal(lifecycle.month_one_line(result))} · "
+    f"{md_literal(lifecycle.price_data_line(result))} · oldest price used checked on "
+    f"{result.prices_as_of or 'n/a'} · estimates, not quotes: check current vendor prices before "
+    "committing to a budget."
 )
+events = lifecycle.lifecycle_sentences(result)
+if events:
+    # Model ids can come from an uploaded catalog: every sentence is shown verbatim.
+    st.markdown(
+        "**Model lifecycle** (vendor-announced dates inside the horizon)\n\n"
+        + "\n".join(f"- {md_literal(sentence)}" for sentence in events)
+    )
 
 table = summary.cost_table(result)
 money = st.column_config.NumberColumn(format="dollar")
@@ -90,6 +104,7 @@ cols[2].download_button(
 def _report() -> str:
     figures = {
         "Cumulative cost": cumulative_cost_figure(result),
+        "Cost per month": monthly_cost_figure(result),
         "Monthly cost vs volume": cost_vs_volume_figure(result),
         "Cost breakdown": breakdown_figure(result),
         "Cost per request and per correct answer": unit_cost_figure(result),
@@ -103,6 +118,7 @@ def _report() -> str:
         figures=figures,
         breakevens=report.breakeven_sentences(result),
         notes=notes,
+        lifecycle=events,
     )
 
 

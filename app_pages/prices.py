@@ -7,9 +7,11 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
+from costmodel.catalog.price_data import current_price_data
 from costmodel.core.errors import InputError
 from costmodel.core.schema import today
 from ui import messages, prices, session, session_catalogs
+from ui.lifecycle import price_data_text
 from ui.markdown import md_literal
 
 st.title("Prices")
@@ -21,22 +23,34 @@ st.caption(
 
 catalogs = session_catalogs.current_catalogs()
 now = today()
-link = st.column_config.LinkColumn("source", display_text="open source", help="where the figure comes from")
-DATE = st.column_config.DateColumn("as of", format="YYYY-MM-DD")
+st.caption(
+    f"{md_literal(price_data_text(current_price_data()[1]))}. "
+    "`breakeven prices update` refreshes them from genai-prices' published data."
+)
+DATE_FORMAT = "YYYY-MM-DD"
+COLUMNS = {
+    "source": st.column_config.LinkColumn(display_text="open source", help="where the figure comes from"),
+    "as of": st.column_config.DateColumn(format=DATE_FORMAT),
+    "age (days)": st.column_config.NumberColumn(width="small"),
+    "confidence": st.column_config.TextColumn(width="small"),
+    "status": st.column_config.TextColumn(
+        width="small",
+        help=f"Lifecycle on {now.isoformat()}: active, deprecated (still served, shutdown announced or flagged) "
+        "or retired (no longer served). No dates = no announced shutdown.",
+    ),
+    "shuts down on": st.column_config.DateColumn(format=DATE_FORMAT, help="first day it is no longer served"),
+    "new training jobs until": st.column_config.DateColumn(
+        format=DATE_FORMAT, help="last day a new fine-tuning job can start"
+    ),
+    "replacement": st.column_config.TextColumn(help="what the vendor names as the replacement"),
+    "price check": st.column_config.TextColumn(
+        help=f"✓ checked within {prices.STALE_AFTER_DAYS} days, ⚠ older, ✎ overridden in this session"
+    ),
+}
 
 
 def _show_table(frame: pd.DataFrame, key: str) -> None:
-    st.dataframe(
-        frame,
-        hide_index=True,
-        key=key,
-        column_config={
-            "source_url": link,
-            "as_of": DATE,
-            "age_days": st.column_config.NumberColumn("age (days)", width="small"),
-            "confidence": st.column_config.TextColumn(width="small"),
-        },
-    )
+    st.dataframe(prices.readable(frame), hide_index=True, key=key, column_config=COLUMNS)
 
 
 # --- Prices the current scenario uses ---------------------------------------------------------
@@ -51,7 +65,12 @@ for strategy_id, kind, entry_id in prices.used_entries(scenario):
         frame = frame[frame["id"] == entry_id] if not frame.empty else frame
     if frame.empty:
         used_rows.append(
-            {"strategy": strategy_id, "id": entry_id, "status": "✗ not in the catalogs", "kind": kind}
+            {
+                "strategy": strategy_id,
+                "id": entry_id,
+                "status": "✗ not in the catalogs",
+                "kind": prices.kind_label(kind),
+            }
         )
         continue
     row = frame.iloc[0]
@@ -59,16 +78,32 @@ for strategy_id, kind, entry_id in prices.used_entries(scenario):
         {
             "strategy": strategy_id,
             "id": entry_id,
+            **prices.lifecycle_columns(catalogs, kind, entry_id, now),
             "source_url": row["source_url"],
             "status": row["status"],
             "as_of": row["as_of"],
             "age_days": row["age_days"],
             "confidence": row.get("confidence", "medium"),
-            "kind": kind,
+            "kind": prices.kind_label(kind),
         }
     )
+USED_COLUMNS = (
+    "strategy",
+    "id",
+    "kind",
+    "lifecycle",
+    "new_jobs_until",
+    "shutdown_on",
+    "replacement",
+    "status",
+    "as_of",
+    "age_days",
+    "confidence",
+    "source_url",
+)
 if used_rows:
     used = pd.DataFrame(used_rows)
+    used = used[[c for c in USED_COLUMNS if c in used.columns]]
     n_stale = int(used["status"].astype(str).str.contains("stale").sum())
     if n_stale:
         st.badge(
@@ -90,11 +125,11 @@ else:
 st.subheader("Override a price for this session")
 overrides = session_catalogs.price_overrides()
 c1, c2, c3, c4 = st.columns([1.2, 2, 1.6, 1.2])
-kind = c1.selectbox("Catalog", prices.kinds(), key="pr_kind")
+kind = c1.selectbox("Catalog", prices.kinds(), key="pr_kind", format_func=prices.kind_label)
 if kind == prices.LLM_KIND:
     ids = sorted(
         {m for _, k, m in prices.used_entries(scenario) if k == kind}
-        | set(prices.llm_rows(catalogs, now)["id"])
+        | set(prices.llm_rows(catalogs, now, lifecycle=False)["id"])
     )
 else:
     ids = [e.id for e in catalogs.all(kind)]
@@ -105,7 +140,8 @@ field = (
         "Field",
         [name for name, _ in fields],
         key="pr_field",
-        format_func=lambda n: f"{n} ({dict(fields).get(n) or 'number'})",
+        format_func=prices.column_label,
+        help="; ".join(f"{prices.column_label(n)}: {unit or 'number'}" for n, unit in fields),
     )
     if fields
     else None
@@ -124,7 +160,10 @@ if st.button("Override", icon=":material/edit:", disabled=not (chosen_id and fie
         st.rerun()
 if overrides:
     active = pd.DataFrame(
-        [{"catalog": k, "id": i, "field": f, "value": v} for (k, i, f), v in sorted(overrides.items())]
+        [
+            {"catalog": prices.kind_label(k), "id": i, "field": prices.column_label(f), "value": v}
+            for (k, i, f), v in sorted(overrides.items())
+        ]
     )
     st.dataframe(active, hide_index=True, key="pr_overrides")
     if st.button("Remove all overrides", icon=":material/undo:", key="pr_clear"):
@@ -166,7 +205,7 @@ if custom is not None:
 
 # --- All prices ----------------------------------------------------------------------------------
 st.subheader("All catalogs")
-tabs = st.tabs(prices.kinds())
+tabs = st.tabs([prices.kind_label(k) for k in prices.kinds()])
 for tab, kind_name in zip(tabs, prices.kinds(), strict=True):
     with tab:
         if kind_name == prices.LLM_KIND:
@@ -175,10 +214,16 @@ for tab, kind_name in zip(tabs, prices.kinds(), strict=True):
             )
             frame = prices.llm_rows(catalogs, now, search)
             st.caption(
-                f"{len(frame)} models · API prices from genai-prices (bundled snapshot) and costmodel/catalog/data/models.yaml"
+                f"{len(frame)} models · API prices from genai-prices and costmodel/catalog/data/models.yaml · "
+                "status, shutdown date and replacement from the lifecycle catalog (vendors' deprecation pages), "
+                "else genai-prices' deprecated flag"
             )
         else:
             frame = prices.entry_rows(catalogs, kind_name, now)
+            if kind_name in prices.LIFECYCLE_SUBJECTS:
+                st.caption(
+                    "status, shutdown date and replacement from the lifecycle catalog (vendors' deprecation pages)"
+                )
         if frame.empty:
             st.info("No entries.")
         else:

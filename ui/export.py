@@ -9,7 +9,6 @@ default page) is switched off and plotly.js comes from the installed plotly pack
 from __future__ import annotations
 
 import datetime as dt
-import html
 import io
 import json
 import os
@@ -22,10 +21,12 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from costmodel.core.text import for_html
 from costmodel.engine import RunResult
 from costmodel.scenario.io import dump_scenario
 from costmodel.strategies.common import CATEGORIES
 from ui.figures.common import EXPORT_WIDTH_PX, FIGURE_HEIGHT_PX
+from ui.lifecycle import month_one_line, price_data_line
 
 EXPORT_TEMPLATE = "plotly_white"
 """Exports leave the app's theme behind: light background, dark text, for memos and slides."""
@@ -243,10 +244,12 @@ def report_html(
     figures: Mapping[str, go.Figure],
     breakevens: Sequence[str],
     notes: Sequence[str],
+    lifecycle: Sequence[str] = (),
 ) -> str:
-    """A one-page, self-contained HTML report: verdict, table, charts, breakevens, assumptions, scenario."""
+    """A one-page, self-contained HTML report: verdict, lifecycle events, table, charts, breakevens,
+    assumptions, scenario."""
     sc = result.scenario
-    esc = html.escape
+    esc = for_html  # the one HTML escaper (costmodel.core.text)
     parts = [
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
         f"<title>Breakeven report: {esc(sc.name)}</title>",
@@ -256,9 +259,15 @@ def report_html(
         "overflow:auto;font-size:12px}.note{color:#555}</style>",
         "<script>" + _plotly_js() + "</script></head><body>",
         f"<h1>Breakeven report: {esc(sc.name)}</h1>",
-        f"<p class='note'>Generated {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC · prices as of "
+        f"<p class='note'>Generated {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC · "
+        f"{esc(month_one_line(result))} · {esc(price_data_line(result))} · oldest price used checked on "
         f"{result.prices_as_of or 'n/a'} · estimates, not quotes.</p>",
         f"<p><strong>{esc(verdict)}</strong></p>",
+        *(
+            ["<h2>Model lifecycle</h2><ul>", *(f"<li>{esc(e)}</li>" for e in lifecycle), "</ul>"]
+            if lifecycle
+            else []
+        ),
         table.to_html(index=False, float_format=lambda v: f"{v:,.4g}", na_rep="–", escape=True),
         "<h2>Breakeven</h2><ul>" + "".join(f"<li>{esc(b)}</li>" for b in breakevens) + "</ul>",
     ]

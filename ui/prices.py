@@ -14,6 +14,7 @@ import pandas as pd
 
 from costmodel.catalog import prices as api_prices
 from costmodel.catalog.entry import Catalogs
+from costmodel.catalog.lifecycle import Subject, lifecycle_status
 from costmodel.catalog.loader import CATALOG_KINDS, parse_catalog
 from costmodel.catalog.services import ModelPriceEntry
 from costmodel.core.errors import InputError
@@ -43,6 +44,61 @@ REF_KINDS = {
 
 MAX_NAME_CHARS = 80
 
+LIFECYCLE_SUBJECTS: dict[str, Subject] = {
+    LLM_KIND: "model",
+    "embedding_models": "embedding_model",
+    "finetune_offers": "finetune_offer",
+}
+"""Catalog kinds whose entries have a lifecycle (status, shutdown date, replacement)."""
+
+KIND_LABELS = {
+    LLM_KIND: "API models",
+    "finetune_offers": "fine-tuning offers",
+    "embedding_models": "embedding models",
+    "labeling_rates": "labelling rates",
+    "gpus": "GPUs",
+    "gpu_offers": "GPU offers",
+}
+"""Catalog kinds in words (the rest: the kind with spaces for underscores)."""
+
+COLUMN_LABELS = {
+    "id": "id",
+    "lifecycle": "status",
+    "new_jobs_until": "new training jobs until",
+    "shutdown_on": "shuts down on",
+    "replacement": "replacement",
+    "as_of": "as of",
+    "age_days": "age (days)",
+    "status": "price check",
+    "source_url": "source",
+    "source": "data from",
+    "origin": "loaded from",
+    "long_context_tiers": "long-context tiers",
+    "ttft_ms": "time to first token (ms)",
+}
+"""Column headers for the Prices page where the generic rule of :func:`column_label` reads badly."""
+
+PER_UNIT_WORDS = {
+    "mtok": "1M tokens",
+    "gpu_hour": "GPU-hour",
+    "gb_month": "GB-month",
+    "million_units": "1M units",
+    "1k_searches": "1,000 searches",
+}
+SUFFIX_UNITS = (
+    ("_tokens_per_s", "tokens/s"),
+    ("_gb_per_s", "GB/s"),
+    ("_tflops", "TFLOP/s"),
+    ("_tops", "TOP/s"),
+    ("_tokens", "tokens"),
+    ("_hours", "hours"),
+    ("_days", "days"),
+    ("_ms", "ms"),
+    ("_gb", "GB"),
+    ("_kb", "KB"),
+    ("_w", "W"),
+)
+
 
 def upload_name(name: str) -> str:
     """The file name shown in error messages for an upload (base name only, bounded length).
@@ -52,6 +108,61 @@ def upload_name(name: str) -> str:
     """
     base = PurePath(name.replace("\\", "/")).name or "upload"
     return base[:MAX_NAME_CHARS]
+
+
+def column_label(name: str) -> str:
+    """A table column header in words with its unit, never a snake_case field name.
+
+    >>> [column_label(n) for n in ("input_usd_per_mtok", "usd_per_example", "context_window_tokens", "n_layers")]
+    ['input (USD per 1M tokens)', 'price (USD per example)', 'context window (tokens)', 'layers']
+    >>> column_label("lifecycle"), column_label("on_demand_usd_per_gpu_hour")
+    ('status', 'on demand (USD per GPU-hour)')
+    """
+    if name in COLUMN_LABELS:
+        return COLUMN_LABELS[name]
+    if "usd_per_" in name:
+        base, _, per = name.partition("usd_per_")
+        return f"{_words(base) or 'price'} (USD per {PER_UNIT_WORDS.get(per, _words(per))})"
+    for suffix, unit in SUFFIX_UNITS:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return f"{_words(name[: -len(suffix)])} ({unit})"
+    return _words(name.removeprefix("n_"))
+
+
+def _words(name: str) -> str:
+    return name.replace("_", " ").strip()
+
+
+def kind_label(kind: str) -> str:
+    """A catalog kind in words.
+
+    >>> kind_label("finetune_offers"), kind_label("vector_databases")
+    ('fine-tuning offers', 'vector databases')
+    """
+    return KIND_LABELS.get(kind, _words(kind))
+
+
+def readable(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every column header in words (:func:`column_label`)."""
+    return frame.rename(columns={c: column_label(str(c)) for c in frame.columns})
+
+
+def lifecycle_columns(catalogs: Catalogs, kind: str, entry_id: str, today: dt.date) -> dict[str, Any]:
+    """Status (active, deprecated, retired) on ``today``, shutdown date and replacement of a model or offer;
+    fine-tuning offers add the last day new training jobs start. Empty for kinds without a lifecycle.
+
+    Unknown lifecycle reads "active" with no dates: no announced shutdown, never a guess.
+    """
+    subject = LIFECYCLE_SUBJECTS.get(kind)
+    if subject is None:
+        return {}
+    status = lifecycle_status(catalogs, subject, entry_id, today)
+    out: dict[str, Any] = {"lifecycle": status.status}
+    if subject == "finetune_offer":
+        out["new_jobs_until"] = status.new_jobs_until
+    out["shutdown_on"] = status.shutdown_on
+    out["replacement"] = status.replacement
+    return out
 
 
 def parse_custom_catalog(data: bytes, name: str) -> Catalogs:
@@ -94,7 +205,7 @@ def entry_rows(catalogs: Catalogs, kind: str, today: dt.date) -> pd.DataFrame:
     for entry in catalogs.all(kind):
         age, stale = staleness(entry.as_of, today)
         origin = catalogs.origins.get((kind, entry.id), "")
-        row: dict[str, Any] = {"id": entry.id}
+        row: dict[str, Any] = {"id": entry.id, **lifecycle_columns(catalogs, kind, entry.id, today)}
         for name, _unit in fields:
             row[name] = getattr(entry, name)
         row.update(
@@ -125,8 +236,9 @@ def _snapshot_listing(day: dt.date) -> tuple[api_prices.ModelListing, ...]:
     return tuple(api_prices.list_models(Catalogs({}, {})))
 
 
-def llm_rows(catalogs: Catalogs, today: dt.date, search: str = "") -> pd.DataFrame:
-    """API model prices (genai-prices + catalog ``models`` entries), optionally filtered by a substring."""
+def llm_rows(catalogs: Catalogs, today: dt.date, search: str = "", *, lifecycle: bool = True) -> pd.DataFrame:
+    """API model prices (genai-prices + catalog ``models`` entries), optionally filtered by a substring,
+    with each model's lifecycle (status, shutdown date, replacement) unless ``lifecycle`` is False."""
     listing = {m.id: m for m in _snapshot_listing(today)}
     for entry in catalogs.all(LLM_KIND):
         listing[entry.id] = api_prices.ModelListing(
@@ -151,6 +263,7 @@ def llm_rows(catalogs: Catalogs, today: dt.date, search: str = "") -> pd.DataFra
         rows.append(
             {
                 "id": m.id,
+                **(lifecycle_columns(catalogs, LLM_KIND, m.id, today) if lifecycle else {}),
                 "input_usd_per_mtok": m.input_usd_per_mtok,
                 "cached_input_usd_per_mtok": m.cached_input_usd_per_mtok,
                 "output_usd_per_mtok": m.output_usd_per_mtok,

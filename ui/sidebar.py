@@ -11,12 +11,15 @@ import dataclasses
 
 import streamlit as st
 
+from costmodel.catalog.price_data import current_price_data
 from costmodel.core.errors import InputError
 from costmodel.report import format_count
+from costmodel.scenario.calendar import default_start_date
 from costmodel.scenario.examples import example_paths
 from costmodel.scenario.io import load_scenario, parse_scenario
 from costmodel.scenario.types import MAX_HORIZON_MONTHS
 from ui import link, messages, runs, session, share
+from ui.lifecycle import month_one_text, price_data_text
 from ui.markdown import md_literal
 from ui.prices import upload_name
 
@@ -143,6 +146,10 @@ def render() -> None:
         )
     origin = str(st.session_state.get(session.ORIGIN_KEY, "example"))
     sb.caption(f"**{md_literal(s.name)}** · from {md_literal(origin)}")
+    sb.caption(
+        f"{md_literal(month_one_text(s.start_date or default_start_date()))} · "
+        f"{md_literal(price_data_text(current_price_data()[1]))}"
+    )
 
     sb.subheader("Workload")
     options = sorted({*REQUEST_STEPS, st.session_state[REQUESTS_KEY]})
@@ -211,10 +218,17 @@ def render() -> None:
         on_click="ignore",
         icon=":material/download:",
     )
-    sb.caption(
-        "The address bar always holds this scenario (`?s=…`): copy it to share exactly this view. "
-        f"Link length: {len(link.link_token()):,} characters (limit {share.MAX_PARAM_CHARS:,})."
-    )
+    status = link.link_status()
+    if status.refused is None:
+        sb.caption(
+            "The address bar always holds this scenario (`?s=…`): copy it to share exactly this view. "
+            f"Link length: {len(status.token):,} characters (limit {share.MAX_PARAM_CHARS:,})."
+        )
+    else:
+        sb.caption(
+            f"This scenario is too large to share as a link ({md_literal(status.refused)}); "
+            "download the YAML instead."
+        )
 
 
 def _slug(name: str) -> str:

@@ -38,6 +38,8 @@ from ui.prices import REF_KINDS
 SOURCE = "strategy editor"
 NOT_SET = "(not set)"
 INLINE = "inline price (YAML mapping below)"
+DEFAULT_HOSTED_OFFER = "tinker/lora-qwen3-8b"
+"""Offer of a new hosted fine-tuning strategy: one with no announced shutdown (finetune_offers.yaml)."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
@@ -190,6 +192,10 @@ def template(kind: str, scenario: Scenario) -> dict[str, Any]:
         raise InputError.single(SOURCE, "kind", f"no {kind} strategy in the example to start from")
     plain: dict[str, Any] = to_plain(found)
     plain["id"] = unique_id(kind.replace("_", "-"), [s.id for s in scenario.strategies])
+    if isinstance(
+        plain.get("offer"), str
+    ):  # hosted fine-tuning: start on an offer with no announced shutdown
+        plain["offer"] = DEFAULT_HOSTED_OFFER
     if plain.get("retrain_every_months", 0) > scenario.horizon_months:
         plain["retrain_every_months"] = scenario.horizon_months
     return plain

@@ -21,6 +21,7 @@ from ui.figures.breakeven import (
     breakeven_volume_label,
     cost_vs_volume_figure,
     format_count,
+    monthly_cost_figure,
     unit_cost_figure,
     volume_grid,
 )
@@ -39,6 +40,7 @@ EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*.yam
 
 BUILDERS: dict[str, Callable[[RunResult], go.Figure]] = {
     "cumulative": cumulative_cost_figure,
+    "monthly": monthly_cost_figure,
     "volume": cost_vs_volume_figure,
     "breakdown": breakdown_figure,
     "unit": unit_cost_figure,

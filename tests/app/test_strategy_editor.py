@@ -73,6 +73,22 @@ def test_template_caps_retraining_at_a_short_horizon() -> None:
     assert s.strategies[-1].retrain_every_months == 2
 
 
+def test_a_new_hosted_fine_tuning_strategy_starts_on_an_offer_with_no_announced_shutdown() -> None:
+    import datetime as dt
+
+    from costmodel.catalog.lifecycle import lifecycle_status
+    from costmodel.catalog.loader import default_catalogs
+    from costmodel.scenario.types import FinetuneHostedStrategy
+
+    new = ed.add_strategy(load_scenario(EXAMPLE), "finetune_hosted").strategies[-1]
+    assert isinstance(new, FinetuneHostedStrategy) and new.offer == ed.DEFAULT_HOSTED_OFFER
+    status = lifecycle_status(
+        default_catalogs(), "finetune_offer", ed.DEFAULT_HOSTED_OFFER, dt.date(2026, 12, 6)
+    )
+    assert (status.status, status.shutdown_on, status.new_jobs_until) == ("active", None, None)
+    assert status.basis == "no announced shutdown"
+
+
 def test_removing_the_last_strategy_names_the_field() -> None:
     s = ed.with_strategies(load_scenario(EXAMPLE), ed.plain_strategies(load_scenario(EXAMPLE))[:1])
     with pytest.raises(InputError) as info:

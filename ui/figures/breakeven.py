@@ -20,6 +20,7 @@ from ui.figures.common import (
     strategy_label,
     style,
 )
+from ui.figures.lifecycle import add_lifecycle_markers
 
 N_VOLUME_POINTS = 161
 """Points of the volume sweep (log-spaced): smooth enough to show GPU-replica steps."""
@@ -127,6 +128,50 @@ def breakeven_volume_label(a: str, b: str, requests_per_month: float) -> str:
     'ft-hosted pays off vs prompt above 589k requests/month'
     """
     return f"{b} pays off vs {a} above {format_count(requests_per_month)} requests/month"
+
+
+def monthly_cost_figure(result: RunResult) -> go.Figure:
+    """Cost in each month 1..H per strategy, with lifecycle events (migrations, stops) marked.
+
+    y = ``monthly_usd``: recurring costs plus the one-off costs that fall in that month (retraining,
+    migration to a replacement model); the setup costs before launch (month 0) are left out.
+    """
+    horizon = result.scenario.horizon_months
+    colors = strategy_colors(result)
+    months = list(range(1, horizon + 1))
+    fig = go.Figure()
+    for s in available(result):
+        fig.add_trace(
+            go.Scatter(
+                x=months,
+                y=s.monthly_usd.tolist(),
+                mode="lines+markers",
+                line={"color": colors[s.id], "width": 3},
+                marker={"size": 5},
+                name=strategy_label(s),
+                hovertemplate="month %{x}<br>$%{y:,.0f} in the month<extra>" + s.id + "</extra>",
+            )
+        )
+    style(
+        fig,
+        title=f"Cost per month over {horizon} months",
+        subtitle="recurring costs, plus retraining and migrations in the month they happen; setup (month 0) not shown",
+        x_title="month",
+        y_title="cost in the month (USD)",
+    )
+    add_lifecycle_markers(
+        fig,
+        result,
+        colors=colors,
+        name_of=strategy_label,
+        values=lambda s: s.monthly_usd.tolist(),
+        first_month=1,
+        hover="$%{y:,.0f} in the month",
+    )
+    fig.update_layout(hovermode="x unified")
+    fig.update_yaxes(tickprefix="$", separatethousands=True, rangemode="tozero")
+    fig.update_xaxes(range=[0.5, horizon + 0.5])
+    return fig
 
 
 def breakdown_figure(result: RunResult) -> go.Figure:

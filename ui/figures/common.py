@@ -9,13 +9,14 @@ the app Streamlit applies its light or dark theme; exports apply a light templat
 
 from __future__ import annotations
 
-import html
 import math
 
 import plotly.graph_objects as go
 
+from costmodel.core.text import for_plotly
 from costmodel.engine import RunResult, StrategyResult
 from costmodel.report import KIND_LABELS
+from ui.figures.lifecycle import add_lifecycle_markers
 
 PALETTE = ("#3b82f6", "#f59e0b", "#10b981", "#ef4444", "#a855f7", "#06b6d4", "#ec4899", "#84cc16")
 """Strategy colours, in scenario order (cycled beyond eight strategies)."""
@@ -128,9 +129,18 @@ def cumulative_cost_figure(result: RunResult) -> go.Figure:
         fig,
         title=f"Cumulative cost over {horizon} months",
         # plotly renders a few HTML tags in text (<a>, <b>, ...): the user's name is escaped.
-        subtitle=f"{html.escape(result.scenario.name)}: one-off costs at month 0, then recurring costs month by month",
+        subtitle=f"{for_plotly(result.scenario.name)}: one-off costs at month 0, then recurring costs month by month",
         x_title="month (0 = one-off costs before launch)",
         y_title="cumulative cost (USD)",
+    )
+    add_lifecycle_markers(
+        fig,
+        result,
+        colors=colors,
+        name_of=strategy_label,
+        values=lambda s: [s.one_off_usd, *s.cumulative_usd.tolist()],
+        first_month=0,
+        hover="$%{y:,.0f}",
     )
     legend_below_if_crowded(fig)
     fig.update_layout(hovermode="x unified")
