@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from costmodel.core.errors import InputError
+from costmodel.core.numeric import fit_draws
 from costmodel.scenario.uncertain import UncertainInput, scenario_inputs
 from costmodel.simulation.default_ranges import default_uncertainty
 from costmodel.simulation.evals import EvalSummary, apply_evals, parse_evals
@@ -121,6 +122,11 @@ try:
     inputs: list[UncertainInput] = scenario_inputs(scenario)
     if use_default:
         inputs += default_uncertainty(scenario, catalogs)
+    draws, over_budget = fit_draws(  # the server's CPU budget (costmodel.core.numeric)
+        draws, horizon_months=scenario.horizon_months, n_strategies=len(scenario.strategies)
+    )
+    if over_budget is not None:
+        st.info(over_budget)
     key = run_key(session.scenario_yaml(), draws, seed, use_default, digest)
     cached = st.session_state.get(RESULT_KEY)
     if cached is not None and cached[0] == key:

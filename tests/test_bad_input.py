@@ -28,7 +28,7 @@ from costmodel.tokens.stats import count_uploads
 REPO = Path(__file__).resolve().parent.parent
 BAD = REPO / "tests" / "data" / "bad"
 MANIFEST: dict[str, dict[str, dict[str, Any]]] = yaml.safe_load((BAD / "manifest.yaml").read_text("utf-8"))
-SURFACES = ("scenario", "catalog", "uploads", "url", "cli")
+SURFACES = ("scenario", "catalog", "uploads", "url", "cli", "evals")
 
 MAX_MESSAGE_CHARS = 4_000
 """Longest error a person should be shown for one bad input (a clear message, not a dump)."""
@@ -99,6 +99,8 @@ GENERATORS: dict[str, Callable[..., bytes | str]] = {
     "jsonl_enormous_broken_line": lambda bytes: _jsonl_enormous_broken_line(bytes),
     "csv_columns": lambda n: _csv_columns(n),
     "csv_big_cell": lambda bytes: _csv_big_cell(bytes),
+    "csv_long_cell_unclosed": lambda chars: b'input,output\n"' + b"a" * chars + b",x\n",
+    "tsv_long_cell_stray_quote": lambda chars: b"input\toutput\nok\tfine\n" + b"a" * chars + b'"b\tx\n',
     "long_token": lambda chars: "1." + "A" * (chars - 2),
     "many_strategies": lambda n: _many_strategies(n),
     "many_strategies_link": lambda n: _link(_many_strategies(n)),
@@ -258,11 +260,38 @@ def test_link(case: dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize("case", cases("cli"))
-def test_cli_flags(case: dict[str, Any]) -> None:
-    """Out-of-range, non-numeric or unknown flags exit 2 with one line naming the flag."""
+def test_cli_flags(case: dict[str, Any], tmp_path: Path) -> None:
+    """Out-of-range, non-numeric or unknown flags and special files exit 2 with one line naming the flag or file.
+
+    ``{fifo}`` is a named pipe with no writer: reading it would block forever, so a pass proves the
+    refusal happens before any read.
+    """
+    import os
+
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
     lines = case_bytes(case).decode("utf-8").splitlines()
-    argv = [a.replace("{bad}", str(BAD)).replace("{repo}", str(REPO)) for a in lines]
+    argv = [
+        a.replace("{bad}", str(BAD)).replace("{repo}", str(REPO)).replace("{fifo}", str(fifo)) for a in lines
+    ]
     code, out, err = run_cli(argv)
+    assert code == 2, err
+    assert out == ""
+    assert_clear(err, case)
+
+
+@pytest.mark.parametrize("case", cases("evals"))
+def test_eval_file(case: dict[str, Any], tmp_path: Path) -> None:
+    """A hostile eval-results file: InputError naming file, line and column, in memory and on the CLI."""
+    from costmodel.simulation.evals import parse_evals
+
+    with pytest.raises(InputError) as caught:
+        parse_evals(case_bytes(case), source=case_name(case))
+    assert_clear(str(caught.value), case)
+    with on_disk(case, tmp_path) as path:
+        code, out, err = run_cli(
+            ["simulate", str(REPO / "examples" / "fintech-support.yaml"), "--evals", str(path)]
+        )
     assert code == 2, err
     assert out == ""
     assert_clear(err, case)
@@ -377,13 +406,13 @@ def test_sample_upload_in_app(app: Any, case: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("case", cases("url"))
 def test_link_in_app(app: Any, case: dict[str, Any]) -> None:
-    """Opening ?s=<bad value>: st.error naming the parameter or the field; the current scenario stays."""
+    """Opening ?s=<bad value>: st.error naming the parameter or the field; the default scenario opens."""
     from ui import session, share
 
-    before = app.session_state[session.SCENARIO_KEY]
     app.query_params[share.QUERY_PARAM] = case_bytes(case).decode("utf-8").rstrip("\n")
     app.run()
     assert_clear(app_errors(app), case)
+    before = session.default_scenario()
     assert app.session_state[session.SCENARIO_KEY] == before
     assert share.decode_scenario(app.query_params[share.QUERY_PARAM]) == before  # the address bar is repaired
     assert_app_usable(app)

@@ -157,3 +157,77 @@ def test_server_configuration_is_deliberate() -> None:
     assert server.get("fileWatcherType") == "none"
     assert config["browser"]["gatherUsageStats"] is False
     assert config["client"]["showErrorDetails"] in ("none", False)
+
+
+# ---------------------------------------------------------------------------------------------
+# Round two (issue 17): offline assets, the link contract, the error boundary
+# ---------------------------------------------------------------------------------------------
+
+OUTSIDE_ICON = ("material/", ":material", "http://", "https://")
+
+
+def test_the_page_icon_is_served_by_the_app_itself() -> None:
+    """A ``:material/...:`` or emoji page icon makes browsers fetch it from a third-party CDN; ours is a
+    file shipped in the package (tests/e2e/test_hostile_links.py records that no request leaves)."""
+    from ui import app
+
+    assert app.ICON.is_file() and app.ICON.suffix == ".png"
+    source = (REPO / "ui" / "app.py").read_text("utf-8")
+    call = source[source.index("st.set_page_config(") :].split("\n", 1)[0]
+    assert "page_icon=str(ICON)" in call and not any(marker in call for marker in OUTSIDE_ICON)
+    pyproject = tomllib.loads((REPO / "pyproject.toml").read_text("utf-8"))
+    assert "icon.png" in pyproject["tool"]["setuptools"]["package-data"]["ui.launch"]
+
+
+def _app() -> object:
+    from streamlit.testing.v1 import AppTest
+
+    return AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
+
+
+def test_the_sidebar_offers_only_a_link_the_app_accepts_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A scenario whose link would expand past the decoder's limit: no ``?s=`` is written and the sidebar
+    says why, instead of showing a length the app then refuses."""
+    import dataclasses
+
+    from ui import session, share
+
+    monkeypatch.syspath_prepend(str(REPO))
+    at = _app()
+    at.run()
+    big = dataclasses.replace(session.default_scenario(), name="ab" * 40_000)
+    at.session_state[session.SCENARIO_KEY] = big
+    at.session_state[session.VERSION_KEY] = 99
+    at.run()
+    assert not at.exception
+    assert share.QUERY_PARAM not in at.query_params
+    captions = " ".join(str(c.value) for c in at.sidebar.caption)
+    assert "too large to share as a link" in captions and "64,000 bytes" in captions
+    at.session_state[session.SCENARIO_KEY] = session.default_scenario()
+    at.session_state[session.VERSION_KEY] = 100
+    at.run()
+    token = at.query_params[share.QUERY_PARAM]
+    token = token[0] if isinstance(token, list) else token
+    assert share.decode_scenario(token) == session.default_scenario()
+    assert f"Link length: {len(token):,} characters" in " ".join(str(c.value) for c in at.sidebar.caption)
+
+
+def test_an_unexpected_failure_opens_the_default_scenario(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any exception while opening a link (not only InputError) is an error box and the default scenario."""
+    from ui import session, share
+
+    monkeypatch.syspath_prepend(str(REPO))
+    import ui.link
+
+    def explode(scenario: object) -> None:
+        raise OverflowError("cannot convert float infinity to integer")
+
+    at = _app()
+    at.run()
+    monkeypatch.setattr(ui.link, "run_scenario", explode)
+    at.query_params[share.QUERY_PARAM] = share.encode_scenario(session.blank_scenario())
+    at.run()
+    assert not at.exception
+    errors = " ".join(str(e.value) for e in at.error)
+    assert "unexpected OverflowError" in errors and "default scenario" in errors
+    assert at.session_state[session.SCENARIO_KEY] == session.default_scenario()

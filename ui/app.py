@@ -15,7 +15,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
-from ui import link, messages, sidebar
+from ui import link, messages, safe, sidebar
 
 PAGES_PACKAGE = "app_pages"
 """The package whose files are the pages (located with ``find_spec``, never imported)."""
@@ -33,6 +33,10 @@ PAGES = (
     ("prices.py", "Prices", ":material/sell:", "Inputs"),
 )
 DEFAULT_PAGE = "overview.py"
+
+ICON = Path(__file__).resolve().parent / "launch" / "icon.png"
+"""The page icon, served by the app itself: a ``:material/...:`` or emoji icon makes every browser
+fetch it from a third-party font or image CDN (tests/e2e/test_hostile_links.py records requests)."""
 
 BYTES_PER_MIB = 1024 * 1024
 SPOOL_MARGIN_BYTES = BYTES_PER_MIB  # room for the multipart framing around an upload of the maximum size
@@ -103,13 +107,10 @@ def build_navigation() -> dict[str, list[StreamlitPage]]:
 def main() -> None:
     """One run of the app script: page config, shared sidebar and link, then the selected page."""
     keep_uploads_in_memory()
-    st.set_page_config(
-        page_title="Breakeven — prompt, RAG or fine-tune?", page_icon=":material/balance:", layout="wide"
-    )
-    link.load_from_link()
-    sidebar.render()
+    st.set_page_config(page_title="Breakeven — prompt, RAG or fine-tune?", page_icon=str(ICON), layout="wide")
+    safe.guard_scenario(link.load_from_link, sidebar.render)
     navigation = st.navigation(build_navigation())
     link.sync_link()
     messages.show_flashes()
-    navigation.run()
+    safe.guard_page(navigation.run)
     freeze_long_lived_objects()

@@ -6,19 +6,18 @@ Pure text functions (no streamlit): :func:`md` for our own sentences with dollar
 
 from __future__ import annotations
 
-import re
-
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+from costmodel.core.text import for_markdown, visible
 
 
 def md_literal(text: str) -> str:
     """User text (names, file names) for st.markdown/st.caption, shown verbatim: every markdown,
-    directive and HTML character is backslash-escaped, so no link, image or colour can be injected.
+    directive and HTML character is backslash-escaped, so no link, image or colour can be injected
+    (the one markdown escaper, :func:`costmodel.core.text.for_markdown`).
 
-    >>> print(md_literal("![x](https://t.invalid/p.png) :red[y] $5"))
+    >>> print(md_literal("![x](https://t.invalid/p.png) :red[y] $5").replace("\u2060", ""))
     \\!\\[x\\]\\(https\\:\\/\\/t\\.invalid\\/p\\.png\\) \\:red\\[y\\] \\$5
     """
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text).replace("/", "\\/")
+    return for_markdown(text)
 
 
 def md(text: str) -> str:
@@ -37,6 +36,6 @@ def error_markdown(detail: str, *, title: str = "") -> str:
     >>> error_markdown("x.yaml:3: name: ![img](http://e/x.png)", title="Bad file")
     'Bad file\\n\\n```text\\nx.yaml:3: name: ![img](http://e/x.png)\\n```'
     """
-    safe = detail.replace("```", "'''")
+    safe = visible(detail).replace("```", "'''")  # a surrogate would crash the message encoder
     body = f"```text\n{safe}\n```" if safe else ""
     return "\n\n".join(part for part in (md_literal(title), body) if part)

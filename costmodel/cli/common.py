@@ -12,6 +12,7 @@ from typing import Any, TextIO
 
 from costmodel.core.errors import InputError
 from costmodel.core.jsonio import to_json
+from costmodel.core.numeric import MAX_INPUT_NUMBER, ceiling_problem
 
 FORMATS = ("table", "json", "csv")
 
@@ -99,10 +100,15 @@ def emit(
 
 
 def positive_number(flag: str, value: float | None, *, allow_zero: bool = False) -> float | None:
-    """Validate a numeric CLI flag: finite and > 0 (or >= 0); raise InputError naming the flag."""
+    """Validate a numeric CLI flag: finite, > 0 (or >= 0) and within the input ceiling; InputError naming the flag."""
     if value is None:
         return None
+    if isinstance(value, int) and abs(value) > MAX_INPUT_NUMBER:  # float() of a 401-digit int overflows
+        raise InputError.single("<command line>", flag, f"expected a number <= {MAX_INPUT_NUMBER:g}")
     if not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
         bound = ">= 0" if allow_zero else "> 0"
         raise InputError.single("<command line>", flag, f"expected a finite number {bound}, got {value}")
+    ceiling = ceiling_problem(value, has_own_max=False)
+    if ceiling is not None:
+        raise InputError.single("<command line>", flag, ceiling)
     return value

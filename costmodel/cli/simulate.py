@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -13,12 +12,14 @@ from costmodel.catalog.entry import Catalogs
 from costmodel.catalog.loader import default_catalogs
 from costmodel.cli.common import add_format_flag, emit
 from costmodel.core.errors import InputError
+from costmodel.core.files import read_regular
+from costmodel.core.schema import suggest
 from costmodel.scenario.examples import resolve_scenario_path
 from costmodel.scenario.io import load_scenario
 from costmodel.scenario.types import Scenario
 from costmodel.scenario.uncertain import UncertainInput, scenario_inputs
 from costmodel.simulation.default_ranges import default_uncertainty
-from costmodel.simulation.evals import apply_evals, parse_evals
+from costmodel.simulation.evals import MAX_EVAL_BYTES, apply_evals, parse_evals
 from costmodel.simulation.monte_carlo import MAX_DRAWS, simulate
 from costmodel.simulation.results import Quantiles, SimulationResult, strategy_summary_rows
 from costmodel.simulation.sensitivity import Tornado, tornado_for
@@ -93,10 +94,7 @@ def load_inputs(
     """The scenario (with eval results applied) and the inputs to sample."""
     scenario = load_scenario(resolve_scenario_path(path))
     if evals_path is not None:
-        try:
-            data = Path(evals_path).read_bytes()
-        except OSError as exc:
-            raise InputError.single(evals_path, "<file>", f"cannot read: {exc.strerror or exc}") from None
+        data = read_regular(evals_path, max_bytes=MAX_EVAL_BYTES)
         scenario = apply_evals(scenario, parse_evals(data, source=evals_path), source=evals_path)
     inputs = scenario_inputs(scenario)
     if default:
@@ -119,6 +117,17 @@ def _simulate(args: argparse.Namespace) -> int:
     scenario, inputs = load_inputs(
         args.scenario, default=args.default_uncertainty, evals_path=args.evals, catalogs=catalogs
     )
+    ids = [s.id for s in scenario.strategies]
+    for flag, wanted in (
+        ("--tornado-strategy", args.tornado_strategy),
+        ("--tornado-versus", args.tornado_versus),
+    ):
+        if wanted is not None and wanted not in ids:
+            raise InputError.single(
+                "<command line>",
+                flag,
+                f"unknown strategy {wanted!r}{suggest(wanted, ids)}; the scenario has {', '.join(ids)}",
+            )
     result = simulate(
         scenario, draws=args.draws, rng=np.random.default_rng(args.seed), inputs=inputs, catalogs=catalogs
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 from typing import Any
 
 from costmodel.catalog.entry import Catalogs
@@ -11,6 +10,7 @@ from costmodel.catalog.loader import default_catalogs
 from costmodel.catalog.services import FinetuneOffer
 from costmodel.cli.common import add_format_flag, emit, positive_number
 from costmodel.core.errors import InputError, Problem
+from costmodel.core.files import read_regular
 from costmodel.core.units import BYTES_PER_MB
 from costmodel.tokens.parsers import DEFAULT_MAX_UPLOAD_BYTES, ParseOptions, Upload
 from costmodel.tokens.report import build_report, report_dict, report_rows
@@ -86,26 +86,18 @@ def unescape(text: str) -> str:
 def read_uploads(paths: list[str], max_bytes: int) -> list[Upload]:
     """Read the files into memory, refusing any over ``max_bytes`` before reading it."""
     uploads = []
-    problems = []
+    problems: list[Problem] = []
     for path in paths:
         try:
-            size = os.stat(path).st_size
-            if size > max_bytes:
-                problems.append(
-                    Problem(
-                        file=path,
-                        line=None,
-                        field="<file>",
-                        message=over_limit_message(size, max_bytes) + " (--max-upload-mb)",
-                    )
-                )
-                continue
-            with open(path, "rb") as fh:
-                uploads.append(Upload(name=path, data=fh.read()))
-        except OSError as exc:
-            problems.append(
-                Problem(file=path, line=None, field="<file>", message=f"cannot read: {exc.strerror}")
+            data = read_regular(
+                path,
+                max_bytes=max_bytes,
+                too_big=lambda size, limit: over_limit_message(size, limit) + " (--max-upload-mb)",
             )
+        except InputError as exc:
+            problems.extend(exc.problems)
+            continue
+        uploads.append(Upload(name=path, data=data))
     if problems:
         raise InputError(problems)
     return uploads

@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from costmodel.core.errors import InputError, Problem
+from costmodel.core.numeric import ceiling_problem
 
 T = TypeVar("T")
 
@@ -164,6 +165,10 @@ def check_number(
             return None
     if hi is not None and value > hi:
         col.add(line, field, f"expected a number <= {hi:g}, got {value:g}")
+        return None
+    ceiling = ceiling_problem(value, has_own_max=hi is not None)
+    if ceiling is not None:
+        col.add(line, field, ceiling)
         return None
     return int(value) if integer else float(value)
 

@@ -2,22 +2,33 @@
 
 Only ``yaml.SafeLoader`` is used. On top of it this module rejects what safe loading still lets
 through: duplicate keys (YAML keeps the last one silently), alias bombs (expanded size is
-bounded), absurd nesting, oversized files and text that is not UTF-8.
+bounded), absurd nesting, oversized files and text that is not UTF-8; text holding a control
+character or a lone surrogate (:mod:`costmodel.core.text`, written as ``"\\e"`` or ``"\\ud800"``
+escapes); integers of more than :data:`MAX_NUMBER_CHARS` characters; and the YAML 1.1 forms that
+YAML 1.2 reads differently (:data:`YAML11_FORMS`), which are refused rather than reinterpreted.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
 
 from costmodel.core.errors import InputError
+from costmodel.core.text import text_problem
 
 MAX_YAML_BYTES = 2_000_000
 """Largest YAML document accepted (bytes). Scenarios are a few KB; catalogs a few tens of KB."""
 
-MAX_YAML_NODES = 200_000
+MAX_YAML_NODES = 100_000
 """Largest number of nodes after alias expansion: stops "billion laughs" documents."""
+
+MAX_WRITTEN_NODES = 25_000
+"""Most values (mappings, lists, keys, scalars) a document may write out, counted while parsing so
+the parse stops there: parse cost, not bytes, is what a server pays (about 20-50 microseconds a
+value with PyYAML, so 25,000 values stay near a second of CPU where a 2 MB file of tiny entries
+took 10-25 s). The bundled catalogs write under 5,000 each; a scenario a few hundred."""
 
 MAX_YAML_DEPTH = 40
 """Deepest nesting accepted; real scenarios and catalogs nest fewer than 6 levels."""
@@ -37,8 +48,109 @@ class YList(list[Any]):
     item_lines: list[int]
 
 
+MAX_NUMBER_CHARS = 40
+"""Longest number literal accepted: a 401-digit integer is not a cost input, and ``int()`` of
+thousands of digits is slow and raises past 4,300 digits."""
+
+YAML11_FORMS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        re.compile(r"[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?"),
+        "YAML 1.1 reads {v!r} as a base-60 number ({n}); write the number itself, or quote it for text",
+    ),
+    (
+        re.compile(r"[-+]?0[0-7_]+"),
+        "YAML 1.1 reads {v!r} as an octal number ({n}); drop the leading zero, or quote it for text",
+    ),
+    (
+        re.compile(r"[-+]?0b[01_]+"),
+        "YAML 1.1 reads {v!r} as a binary number ({n}); write it in decimal, or quote it for text",
+    ),
+    (
+        re.compile(r"[-+]?[0-9.][0-9_.]*_[0-9_.]*([eE][-+][0-9]+)?"),
+        "YAML 1.1 reads {v!r} as the number {n} but YAML 1.2 as text; write it without underscores",
+    ),
+    (
+        re.compile(r"yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF"),
+        "YAML 1.1 reads {v!r} as the boolean {n}; write true or false, or quote it for text",
+    ),
+)
+"""Scalars whose meaning differs between YAML 1.1 (PyYAML) and YAML 1.2: refused, with the reason."""
+
+
+class _FieldError(Exception):
+    """A scalar refused while constructing; carries the field path and the line."""
+
+    def __init__(self, path: str, line: int, message: str) -> None:
+        self.path, self.line, self.message = path, line, message
+
+
 class _Loader(yaml.SafeLoader):
-    """SafeLoader that builds YMap/YList with line numbers and refuses duplicate keys."""
+    """SafeLoader that builds YMap/YList with line numbers, refuses duplicate keys and unsafe scalars."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.path: list[str | int] = []
+        self.n_written = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        """Compose one node, stopping the parse once :data:`MAX_WRITTEN_NODES` values have been read."""
+        self.n_written += 1
+        if self.n_written > MAX_WRITTEN_NODES:
+            mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+            raise _TooManyValuesError(mark.line + 1)
+        return super().compose_node(parent, index)
+
+    def path_text(self) -> str:
+        """The dotted field path being constructed (``strategies[0].name``), ``<yaml>`` at the top."""
+        out = ""
+        for part in self.path:
+            out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+        return out or "<yaml>"
+
+    def _refuse(self, node: yaml.Node, message: str) -> None:
+        raise _FieldError(self.path_text(), node.start_mark.line + 1, message)
+
+    def _check_yaml11(self, node: yaml.ScalarNode, value: Any) -> None:
+        if node.style:  # quoted: text, whatever it looks like
+            return
+        raw = str(node.value)
+        for pattern, message in YAML11_FORMS:
+            if pattern.fullmatch(raw):
+                self._refuse(node, message.format(v=raw, n=str(value).lower()))
+
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+        """An integer, refusing over-long literals and the YAML 1.1-only forms."""
+        if len(str(node.value)) > MAX_NUMBER_CHARS:
+            self._refuse(
+                node, f"a number of {len(str(node.value)):,} characters (at most {MAX_NUMBER_CHARS})"
+            )
+        value = int(super().construct_yaml_int(node))
+        self._check_yaml11(node, value)
+        return value
+
+    def construct_yaml_float(self, node: yaml.ScalarNode) -> float:
+        """A float, refusing over-long literals and the YAML 1.1-only forms."""
+        if len(str(node.value)) > MAX_NUMBER_CHARS:
+            self._refuse(
+                node, f"a number of {len(str(node.value)):,} characters (at most {MAX_NUMBER_CHARS})"
+            )
+        value = float(super().construct_yaml_float(node))
+        self._check_yaml11(node, value)
+        return value
+
+    def construct_yaml_bool(self, node: yaml.ScalarNode) -> bool:
+        """A boolean: ``true``/``false`` only (``yes``, ``no``, ``on``, ``off`` are YAML 1.1)."""
+        value = bool(super().construct_yaml_bool(node))
+        self._check_yaml11(node, value)
+        return value
+
+    def construct_yaml_str(self, node: yaml.ScalarNode) -> str:
+        """Text, refusing control characters and lone surrogates (``"\\e"``, ``"\\ud800"`` escapes)."""
+        value = str(super().construct_yaml_str(node))
+        problem = text_problem(value)
+        if problem is not None:
+            self._refuse(node, problem)
+        return value
 
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         """Construct one node; a scalar PyYAML cannot convert (``2026-13-45``, ``!!int x``) becomes a marked error."""
@@ -67,18 +179,28 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> YMap:
             )
         if key in result:
             raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
+        loader.path.append(key)
         result[key] = loader.construct_object(value_node, deep=True)
+        loader.path.pop()
         result.key_lines[key] = key_node.start_mark.line + 1
     return result
 
 
 def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> YList:
-    result = YList(loader.construct_object(child, deep=True) for child in node.value)
+    result = YList()
+    for index, child in enumerate(node.value):
+        loader.path.append(index)
+        result.append(loader.construct_object(child, deep=True))
+        loader.path.pop()
     result.line = node.start_mark.line + 1
     result.item_lines = [child.start_mark.line + 1 for child in node.value]
     return result
 
 
+_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
+_Loader.add_constructor("tag:yaml.org,2002:float", _Loader.construct_yaml_float)
+_Loader.add_constructor("tag:yaml.org,2002:bool", _Loader.construct_yaml_bool)
+_Loader.add_constructor("tag:yaml.org,2002:str", _Loader.construct_yaml_str)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
@@ -112,6 +234,11 @@ def _expanded_size(root: yaml.Node) -> int:
     return visit(root, 0)
 
 
+class _TooManyValuesError(Exception):
+    def __init__(self, line: int) -> None:
+        self.line = line
+
+
 class _TooDeepError(Exception):
     def __init__(self, node: yaml.Node) -> None:
         self.node = node
@@ -143,7 +270,7 @@ def load_yaml(data: bytes | str, *, source: str, max_bytes: int = MAX_YAML_BYTES
     >>> doc["b"], doc.key_lines["b"]
     (['x', 'y'], 2)
     """
-    size = len(data.encode("utf-8")) if isinstance(data, str) else len(data)
+    size = len(data.encode("utf-8", "surrogatepass")) if isinstance(data, str) else len(data)
     if size > max_bytes:
         raise InputError.single(source, "<file>", f"file is {size:,} bytes; the limit is {max_bytes:,} bytes")
     text = data if isinstance(data, str) else decode_text(data, source=source)
@@ -176,6 +303,16 @@ def load_yaml(data: bytes | str, *, source: str, max_bytes: int = MAX_YAML_BYTES
                 deep.node.start_mark.line + 1,
             ) from None
         return loader.construct_document(node)
+    except _TooManyValuesError as many:
+        raise InputError.single(
+            source,
+            "<file>",
+            f"more than {MAX_WRITTEN_NODES:,} values (keys, numbers, texts) up to here: too big to read "
+            "(the bundled catalogs hold under 5,000 each); split it into several files",
+            many.line,
+        ) from None
+    except _FieldError as refused:
+        raise InputError.single(source, refused.path, refused.message, refused.line) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None

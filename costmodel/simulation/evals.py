@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from statistics import NormalDist
 from typing import Any
 
+from costmodel.core import bounded
 from costmodel.core.errors import InputError, Problem
 from costmodel.scenario.distributions import EvalBeta
 from costmodel.scenario.io import revalidate
@@ -93,10 +94,17 @@ def _rows(
             if not line.strip():
                 continue
             try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
+                row = bounded.loads(line, allow_constants=False)
+            except (ValueError, RecursionError) as exc:
                 problems.append(
-                    Problem(file=source, line=line_no, field="<row>", message=f"not JSON: {exc.msg}")
+                    Problem(
+                        file=source,
+                        line=line_no,
+                        field="<row>",
+                        message=f"not JSON: {exc.msg}"
+                        if isinstance(exc, json.JSONDecodeError)
+                        else bounded.json_problem(exc),
+                    )
                 )
                 continue
             if not isinstance(row, dict):
@@ -107,7 +115,11 @@ def _rows(
             yield line_no, row
         return
     reader = csv.DictReader(io.StringIO(text))
-    header = reader.fieldnames or []
+    try:
+        header = reader.fieldnames or []
+    except csv.Error as exc:
+        problems.append(Problem(file=source, line=1, field="<header>", message=bounded.csv_problem(exc)))
+        return
     needed = [STRATEGY_KEYS, ITEM_KEYS, ("correct", "score")]
     missing = [" or ".join(keys) for keys in needed if not any(k in header for k in keys)]
     if missing:
@@ -121,7 +133,18 @@ def _rows(
             )
         )
         return
-    for row in reader:
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:  # an over-long cell or a broken quote: reported, never raised
+            problems.append(
+                Problem(
+                    file=source, line=reader.line_num + 1, field="<row>", message=bounded.csv_problem(exc)
+                )
+            )
+            return
         if None in row:
             problems.append(
                 Problem(file=source, line=reader.line_num, field="<row>", message="more cells than columns")

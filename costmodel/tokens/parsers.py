@@ -12,11 +12,15 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Iterable, Iterator
 from typing import Final
 
+from costmodel.core import bounded
+from costmodel.core.bounded import csv_problem
 from costmodel.core.errors import InputError
 from costmodel.core.schema import Collector, suggest
+from costmodel.core.text import describe_char
 from costmodel.tokens.rows import OUTPUT, USER, Sample, row_sample
 from costmodel.tokens.tokenizers import last_safe_cut
 from costmodel.tokens.upload import (
@@ -32,18 +36,36 @@ from costmodel.tokens.upload import (
 )
 
 MAX_PROBLEMS: Final = 20
+
+MAX_SAMPLES: Final = 200_000
+"""Most samples counted from one upload: each costs ~5 microseconds of Python work however short, so
+12 million tiny rows took 72 s and 3.5 GB; 200,000 stay near a second (benchmarks/bench_hostile.py)."""
 """Stop reading a file after this many problems (they are all reported)."""
 
 MAX_COLUMNS_SHOWN: Final = 20
 """Column names listed in a message about a CSV header; the rest are counted."""
 
-_TOO_DEEP: Final = "nested too deeply (JSON arrays/objects inside each other beyond what a sample needs)"
 
 INPUT_COLUMN_GUESSES: Final = ("input", "prompt", "text", "question", "query", "message")
 OUTPUT_COLUMN_GUESSES: Final = ("output", "completion", "response", "answer", "reply")
 
 _PART_CHARS: Final = 1 << 22
 """A text sample longer than this is emitted in parts (characters)."""
+
+
+_SURROGATE: Final = re.compile(r"[\ud800-\udfff]")
+
+
+def _surrogate_problem(sample: Sample) -> str | None:
+    """Lone surrogates come only from JSON ``"\\ud800"`` escapes (decoders refuse them in bytes) and
+    no tokenizer can encode them: the sample is refused (costmodel.core.text's rule)."""
+    for text in sample.texts:
+        found = _SURROGATE.search(text)
+        if found is not None:
+            return (
+                f"contains {describe_char(found.group())}; write the character itself, not half of its escape"
+            )
+    return None
 
 
 def iter_samples(upload: Upload, options: ParseOptions | None = None) -> Iterator[Sample]:
@@ -62,8 +84,20 @@ def iter_samples(upload: Upload, options: ParseOptions | None = None) -> Iterato
     else:
         samples = _json_samples(upload, encoding, options, col)
     for sample in samples:
+        problem = _surrogate_problem(sample)
+        if problem is not None:
+            col.add(sample.line, "<text>", problem)
+            continue
         if not sample.continues:
             n += 1
+            if n > MAX_SAMPLES:
+                raise InputError.single(
+                    upload.name,
+                    "<file>",
+                    f"more than {MAX_SAMPLES:,} samples (the work budget of one upload); upload a random "
+                    f"subset of at most {MAX_SAMPLES:,}: averages and percentiles need far fewer",
+                    sample.line,
+                )
         yield sample
         if len(col.problems) >= MAX_PROBLEMS:
             break
@@ -151,11 +185,10 @@ def _pick_column(
 def _csv_samples(
     upload: Upload, encoding: str, options: ParseOptions, col: Collector, *, delimiter: str
 ) -> Iterator[Sample]:
-    # Prompts can be long: allow a field as large as the upload (csv's default limit is 128 KiB).
-    if csv.field_size_limit() < options.max_bytes:
-        csv.field_size_limit(options.max_bytes)
+    # Prompts can be long: a cell may be as large as the upload, a limit set for this call only
+    # (costmodel.core.bounded.CsvRows); csv.field_size_limit is process-wide and never changed.
     lines = (text for _, text in iter_lines(iter_decoded(upload, encoding), keepends=True))
-    reader = csv.reader(lines, delimiter=delimiter, strict=True)
+    reader = bounded.CsvRows(lines, delimiter=delimiter, max_cell_chars=options.max_bytes)
     try:
         header = next(reader)
     except StopIteration:
@@ -185,7 +218,7 @@ def _csv_samples(
         except StopIteration:
             return
         except csv.Error as exc:
-            col.add(start, "<csv>", f"malformed CSV: {exc}")
+            col.add(start, "<csv>", csv_problem(exc))
             return
         line, start = start, reader.line_num + 1
         if not any(cell.strip() for cell in row):
@@ -211,11 +244,9 @@ def _jsonl_samples(upload: Upload, encoding: str, options: ParseOptions, col: Co
         if not text:
             continue
         try:
-            row = json.loads(text)
-        except json.JSONDecodeError as exc:
-            col.add(line_no, "<json>", f"invalid JSON: {exc.msg} (column {exc.colno})")
-        except RecursionError:
-            col.add(line_no, "<json>", _TOO_DEEP)
+            row = bounded.loads(text)
+        except (ValueError, RecursionError) as exc:
+            col.add(line_no, "<json>", bounded.json_problem(exc))
         else:
             sample = row_sample(
                 row, line=line_no, input_key=options.input_column, output_key=options.output_column, col=col
@@ -231,7 +262,7 @@ def _json_samples(upload: Upload, encoding: str, options: ParseOptions, col: Col
         text = upload.data.decode(encoding)
     except UnicodeDecodeError as exc:
         raise decode_problem(upload, encoding, exc.start, exc.reason) from None
-    decoder = json.JSONDecoder()
+    decoder = bounded.decoder()
     pos = _skip_ws(text, 0)
     if pos < len(text) and text[pos] == "{":
         # A single object: one sample (e.g. one chat).
@@ -240,8 +271,8 @@ def _json_samples(upload: Upload, encoding: str, options: ParseOptions, col: Col
         except json.JSONDecodeError as exc:
             col.add(exc.lineno, "<json>", f"invalid JSON: {exc.msg} (column {exc.colno})")
             return
-        except RecursionError:
-            col.add(text.count("\n", 0, pos) + 1, "<json>", _TOO_DEEP)
+        except (ValueError, RecursionError) as exc:
+            col.add(text.count("\n", 0, pos) + 1, "<json>", bounded.json_problem(exc))
             return
         if _skip_ws(text, end) != len(text):
             col.add(text.count("\n", 0, end) + 1, "<json>", "extra data after the JSON value")
@@ -270,8 +301,8 @@ def _json_samples(upload: Upload, encoding: str, options: ParseOptions, col: Col
         except json.JSONDecodeError as exc:
             col.add(exc.lineno, "<json>", f"invalid JSON in item {index}: {exc.msg} (column {exc.colno})")
             return
-        except RecursionError:
-            col.add(line, "<json>", f"item {index} is {_TOO_DEEP}")
+        except (ValueError, RecursionError) as exc:
+            col.add(line, "<json>", f"item {index}: {bounded.json_problem(exc)}")
             return
         sample = row_sample(
             row,

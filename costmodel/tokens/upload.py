@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from costmodel.core.errors import InputError
+from costmodel.core.text import text_problem, visible
 from costmodel.core.units import BYTES_PER_MB
 
 DEFAULT_MAX_UPLOAD_BYTES: Final = 200_000_000
@@ -64,7 +65,14 @@ class ParseOptions:
 
 
 def file_format(name: str) -> str:
-    """The format of an upload from its file name; InputError for unsupported types."""
+    """The format of an upload from its file name; InputError for unsupported types.
+
+    A name holding a control character or a lone surrogate is refused (costmodel.core.text's rule),
+    shown with visible escapes.
+    """
+    problem = text_problem(name, allow_newlines=False)
+    if problem is not None:
+        raise InputError.single(visible(name), "<file name>", problem)
     dot = name.rfind(".")
     suffix = name[dot:].lower() if dot >= 0 else ""
     fmt = FORMATS.get(suffix)

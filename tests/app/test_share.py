@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from ui_golden import golden_scenario
 
 from costmodel.core.errors import InputError
+from costmodel.core.numeric import growth_problem
 from costmodel.scenario.io import load_scenario, revalidate
 from ui.share import (
     FORMAT_VERSION,
@@ -72,7 +73,12 @@ def test_round_trip_property(requests: float, growth: float, tokens: int, horizo
         growth_fraction_per_month=growth,
         input_tokens_per_request=tokens,
     )
-    s = revalidate(dataclasses.replace(base, workload=workload, horizon_months=horizon))
+    candidate = dataclasses.replace(base, workload=workload, horizon_months=horizon)
+    if growth_problem(requests, growth, horizon) is not None:  # past the traffic ceiling (SCENARIO.md)
+        with pytest.raises(InputError, match="growth_fraction_per_month"):
+            revalidate(candidate)
+        return
+    s = revalidate(candidate)
     assert decode_scenario(encode_scenario(s)) == s
 
 

@@ -106,7 +106,7 @@ BAD: list[tuple[str, str | bytes, str]] = [
     ),
     (
         "bool as number",
-        with_strategy("n_shots: yes"),
+        with_strategy("n_shots: true"),
         r"strategies\[0\].n_shots: expected a number, got the boolean true",
     ),
     ("float count", with_strategy("n_shots: 2.5"), r"strategies\[0\].n_shots: expected a whole number"),

@@ -6,6 +6,7 @@ import plotly.graph_objects as go
 
 from costmodel.advisor.criteria import BY_ID
 from costmodel.advisor.recommendation import Advice
+from costmodel.core.text import for_plotly
 from costmodel.report import KIND_LABELS
 
 
@@ -40,7 +41,7 @@ def advisor_scores_figure(advice: Advice) -> go.Figure:
             )
     recommended = advice.recommended_id or "none qualifies"
     fig.update_layout(
-        title=f"Advisor scores — {advice.scenario_name} (recommended: {recommended})",
+        title=f"Advisor scores — {for_plotly(advice.scenario_name)} (recommended: {recommended})",
         barmode="stack",
         xaxis_title="score (0–1): weighted mean of how well each criterion is met",
         yaxis_title="strategy",

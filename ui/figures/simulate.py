@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import pandas as pd
 import plotly.graph_objects as go
 
+from costmodel.core.text import for_plotly
 from costmodel.report import KIND_LABELS
 from costmodel.scenario.uncertain import UncertainInput
 from costmodel.simulation.results import Bands, SimulationResult, StrategySimulation, strategy_summary_rows
@@ -93,7 +94,7 @@ def fan_chart_figure(sim: SimulationResult, quantity: str = "cumulative") -> go.
     subtitle = f"shaded: 80% of {sim.band_draws:,} draws fall inside (p10–p90); line: median"
     style(
         fig,
-        title=f"Range of {name}, month by month — {sim.deterministic.scenario.name}",
+        title=f"Range of {name}, month by month — {for_plotly(sim.deterministic.scenario.name)}",
         subtitle=subtitle,
         x_title="month",
         y_title=y_title,
