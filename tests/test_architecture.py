@@ -43,7 +43,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("costmodel.strategies",),
     ("costmodel.engine",),
     ("costmodel.report",),
-    ("costmodel.simulation", "costmodel.advisor", "costmodel.tokens"),
+    ("costmodel.simulation", "costmodel.advisor", "costmodel.tokens", "costmodel.budget"),
     ("costmodel.cli", "costmodel.__main__"),
     ("ui",),
     ("app_pages", "app"),

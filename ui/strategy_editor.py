@@ -33,6 +33,7 @@ from costmodel.scenario.types import (
     StrategyBase,
 )
 from ui import messages, runs, session, session_catalogs
+from ui.composite_templates import composite_template
 from ui.prices import REF_KINDS
 
 SOURCE = "strategy editor"
@@ -187,6 +188,9 @@ def template(kind: str, scenario: Scenario) -> dict[str, Any]:
     their sources); retraining is capped at the horizon so the new strategy validates.
     """
     example = load_scenario(session.DEFAULT_EXAMPLE)
+    if kind in ("rag_finetuned", "cascade"):
+        new_id = unique_id(kind.replace("_", "-"), [s.id for s in scenario.strategies])
+        return composite_template(kind, new_id, scenario, example, offer=DEFAULT_HOSTED_OFFER)
     found = next((s for s in example.strategies if s.kind == kind), None)
     if found is None:
         raise InputError.single(SOURCE, "kind", f"no {kind} strategy in the example to start from")

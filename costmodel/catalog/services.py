@@ -97,6 +97,14 @@ class LabelingRate(Entry):
     low_usd_per_example: float | None = field(default=None, metadata=spec(unit="USD per example"))
     high_usd_per_example: float | None = field(default=None, metadata=spec(unit="USD per example"))
     method: str = "human"
+    teacher_model: str | None = field(
+        default=None,
+        metadata=spec(help="synthetic: the model that writes each example; the engine prices it live"),
+    )
+    teacher_input_tokens: float = field(default=0.0, metadata=spec(unit="tokens per example"))
+    teacher_output_tokens: float = field(default=0.0, metadata=spec(unit="tokens per example"))
+    review_fraction: float = field(default=0.0, metadata=spec(max=1.0, unit="fraction 0-1 reviewed"))
+    review_usd_per_example: float = field(default=0.0, metadata=spec(unit="USD per reviewed example"))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

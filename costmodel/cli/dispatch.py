@@ -13,10 +13,11 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from costmodel import __version__
-from costmodel.cli import advise, app, gpu, run, simulate, tokens
+from costmodel.cli import advise, app, budget, catalogs, gpu, run, simulate, tokens
 from costmodel.core.errors import InputError
+from costmodel.core.text import terminal_safe_output
 
-SUBCOMMAND_MODULES: tuple[ModuleType, ...] = (run, simulate, gpu, advise, tokens, app)
+SUBCOMMAND_MODULES: tuple[ModuleType, ...] = (run, budget, catalogs, simulate, gpu, advise, tokens, app)
 """Modules that each define ``register(subparsers)``; the order is the order in ``--help``."""
 
 
@@ -46,12 +47,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    try:
-        code: int = args.handler(args)
-    except InputError as exc:
-        for problem in exc.problems:
-            sys.stderr.write(f"{problem}\n")
-        return 2
-    except BrokenPipeError:
-        return 0
+    # Every byte the subcommand prints goes through the terminal escaper (costmodel.core.text).
+    with terminal_safe_output():
+        try:
+            code: int = args.handler(args)
+        except InputError as exc:
+            for problem in exc.problems:
+                sys.stderr.write(f"{problem}\n")
+            return 2
+        except BrokenPipeError:
+            return 0
     return code

@@ -24,7 +24,7 @@ def example_paths() -> list[Path]:
     """Bundled example scenario files, sorted by file name.
 
     >>> [p.name for p in example_paths()][:2]
-    ['classification-at-scale.yaml', 'document-qa.yaml']
+    ['classification-at-scale.yaml', 'contract-extraction-cascade.yaml']
     """
     return sorted(EXAMPLES_DIR.glob(f"*{EXAMPLE_SUFFIX}"))
 

@@ -22,6 +22,7 @@ from costmodel.core.schema import (
     to_plain,
     today,
 )
+from costmodel.scenario.composite import cascade_fields, composite_problems
 from costmodel.scenario.draw_bounds import draw_problems
 from costmodel.scenario.types import (
     _ENTRY_FIELDS,
@@ -34,11 +35,13 @@ from costmodel.scenario.types import (
     REF_FIELDS,
     SCHEMA_VERSION,
     STRATEGY_KINDS,
+    CascadeStrategy,
     FinetuneHostedStrategy,
     FinetuneSelfhostedStrategy,
     InlineOffer,
     Needs,
     People,
+    RagFinetunedStrategy,
     RagStrategy,
     Scenario,
     Strategy,
@@ -105,7 +108,9 @@ def _build_strategy(node: Any, i: int, col: Collector) -> Strategy | None:
         fpath, fline = f"{path}.{name}", line_of(node, name)
         if isinstance(value, Mapping) and name in INLINE_TYPES:
             inline_cls = (
-                InlineOffer if (name == "migrate_to" and kind == "finetune_hosted") else INLINE_TYPES[name]
+                InlineOffer
+                if (name == "migrate_to" and kind in ("finetune_hosted", "rag_finetuned"))
+                else INLINE_TYPES[name]
             )
             inline = build(inline_cls, value, path=fpath, col=col)
             ok = ok and inline is not None
@@ -138,11 +143,15 @@ def _build_strategy(node: Any, i: int, col: Collector) -> Strategy | None:
             col.add(fline, fpath, f"expected {want}, got {describe(value)}")
             ok = False
             extra[name] = None  # reported above; keeps build() from type-checking a reference field itself
+    if kind == "cascade":
+        parts, parts_ok = cascade_fields(node, path, col)
+        extra.update(parts)
+        ok = ok and parts_ok
     strategy = build(cls, node, path=path, col=col, extra=extra)
     if strategy is None or not ok:
         return None
     if (
-        isinstance(strategy, FinetuneHostedStrategy | FinetuneSelfhostedStrategy)
+        isinstance(strategy, FinetuneHostedStrategy | FinetuneSelfhostedStrategy | RagFinetunedStrategy)
         and strategy.n_training_examples < 1
     ):
         col.add(
@@ -151,7 +160,10 @@ def _build_strategy(node: Any, i: int, col: Collector) -> Strategy | None:
             "expected at least 1 example",
         )
         return None
-    if isinstance(strategy, RagStrategy) and strategy.chunk_overlap_tokens >= strategy.tokens_per_chunk:
+    if (
+        isinstance(strategy, RagStrategy | RagFinetunedStrategy)
+        and strategy.chunk_overlap_tokens >= strategy.tokens_per_chunk
+    ):
         col.add(
             line_of(node, "chunk_overlap_tokens"),
             f"{path}.chunk_overlap_tokens",
@@ -234,6 +246,9 @@ def parse_scenario(data: bytes | str, *, source: str = "<scenario>") -> Scenario
                     )
                 seen.setdefault(s.id, i)
     _check_cross_fields(values, strategies, doc, col)
+    if isinstance(raw, list) and len(strategies) == len(raw):
+        for line, fld, message in composite_problems(strategies, raw):
+            col.add(line, fld, message)
     _check_growth(values, doc, col)
     rag = [
         (i, s.tokens_per_chunk, s.chunk_overlap_tokens)
@@ -270,7 +285,7 @@ def _check_cross_fields(
             continue
         node = doc["strategies"][i]
         if (
-            isinstance(s, FinetuneHostedStrategy | FinetuneSelfhostedStrategy)
+            isinstance(s, FinetuneHostedStrategy | FinetuneSelfhostedStrategy | RagFinetunedStrategy)
             and s.retrain_every_months > horizon
         ):
             col.add(
@@ -278,7 +293,7 @@ def _check_cross_fields(
                 f"strategies[{i}].retrain_every_months",
                 f"must be <= horizon_months ({horizon}); use 0 for never",
             )
-        if has_value and s.accuracy_fraction is None:
+        if has_value and s.accuracy_fraction is None and not isinstance(s, CascadeStrategy):
             col.add(
                 line_of(node),
                 f"strategies[{i}].accuracy_fraction",

@@ -17,6 +17,27 @@ from costmodel.core.schema import (
     spec,
 )
 from costmodel.scenario.distributions import Distribution
+from costmodel.scenario.inline_types import (
+    InlineEmbedding as InlineEmbedding,
+)
+from costmodel.scenario.inline_types import (
+    InlineLabeling as InlineLabeling,
+)
+from costmodel.scenario.inline_types import (
+    InlineModel as InlineModel,
+)
+from costmodel.scenario.inline_types import (
+    InlineOffer as InlineOffer,
+)
+from costmodel.scenario.inline_types import (
+    InlineReranker as InlineReranker,
+)
+from costmodel.scenario.inline_types import (
+    InlineVectorDb as InlineVectorDb,
+)
+from costmodel.scenario.inline_types import (
+    Ref as Ref,
+)
 
 SCHEMA_VERSION = 1
 MAX_HORIZON_MONTHS = 600
@@ -32,71 +53,6 @@ DEFAULT_MIGRATION_HOURS = 40.0
 adjust prompts, redeploy): one engineer-week. No published measure; set ``migration_hours``."""
 MAX_PRICE_CHANGE_FRACTION_PER_YEAR = 1.0
 
-# ---------------------------------------------------------------------------------------------
-# Inline catalog references (SCENARIO.md "Catalog references")
-# ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class InlineModel:
-    """A privately priced LLM given inline instead of a catalog id."""
-
-    input_usd_per_mtok: float = field(metadata=spec(unit="USD per 1M input tokens"))
-    output_usd_per_mtok: float = field(metadata=spec(unit="USD per 1M output tokens"))
-    cached_input_usd_per_mtok: float | None = field(default=None, metadata=spec(unit="USD per 1M tokens"))
-    batch_multiplier: float | None = field(default=None, metadata=spec(max=10.0, unit="x price"))
-    ttft_ms: float | None = field(default=None, metadata=spec(unit="ms"))
-    output_tokens_per_s: float | None = field(
-        default=None, metadata=spec(exclusive_min=True, unit="tokens/s")
-    )
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class InlineEmbedding:
-    """An embedding model priced inline."""
-
-    input_usd_per_mtok: float = field(metadata=spec(unit="USD per 1M tokens"))
-    dimensions: int | None = field(default=None, metadata=spec(min=1, unit="floats per vector"))
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class InlineOffer:
-    """A hosted fine-tuning offer priced inline (e.g. a negotiated rate)."""
-
-    training_usd_per_mtok: float = field(metadata=spec(unit="USD per 1M training tokens"))
-    input_usd_per_mtok: float = field(metadata=spec(unit="USD per 1M input tokens"))
-    output_usd_per_mtok: float = field(metadata=spec(unit="USD per 1M output tokens"))
-    cached_input_usd_per_mtok: float | None = field(default=None, metadata=spec(unit="USD per 1M tokens"))
-    hosting_usd_per_hour: float = field(default=0.0, metadata=spec(unit="USD per hour"))
-    base_model: str | None = None
-    batch_multiplier: float | None = field(default=None, metadata=spec(max=10.0, unit="x price"))
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class InlineLabeling:
-    """A labelling rate given inline."""
-
-    usd_per_example: float = field(metadata=spec(unit="USD per example"))
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class InlineVectorDb:
-    """A vector database given inline as a flat monthly cost."""
-
-    usd_per_month: float = field(metadata=spec(unit="USD per month"))
-    query_latency_ms: float | None = field(default=None, metadata=spec(unit="ms"))
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class InlineReranker:
-    """A reranker given inline."""
-
-    usd_per_1k_searches: float = field(metadata=spec(unit="USD per 1,000 searches"))
-    latency_ms: float = field(default=0.0, metadata=spec(unit="ms"))
-
-
-Ref = str
-"""A catalog id (``provider/model``, offer id, ...)."""
 
 # ---------------------------------------------------------------------------------------------
 # Scenario blocks
@@ -287,13 +243,76 @@ class FinetuneSelfhostedStrategy(TrainingFields, StrategyBase):
     )
 
 
-Strategy = PromptingStrategy | RagStrategy | FinetuneHostedStrategy | FinetuneSelfhostedStrategy
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RagFinetunedStrategy(ApiCallFields, TrainingFields, StrategyBase):
+    """Retrieval on top of a fine-tuned model: a hosted ``offer`` or a self-hosted ``base_model``."""
+
+    n_shots: int = field(default=0, metadata=spec(unit="examples in the prompt"))
+    tokens_per_shot: float = field(default=0.0, metadata=spec(unit="tokens"))
+    embedding_model: Ref | InlineEmbedding
+    corpus_tokens: float = field(metadata=spec(unit="tokens in the corpus"))
+    corpus_churn_fraction_per_month: float = field(default=0.0, metadata=_FRACTION)
+    chunks_per_request: int = field(default=5, metadata=spec(unit="chunks retrieved per request"))
+    tokens_per_chunk: float = field(default=350.0, metadata=spec(exclusive_min=True, unit="tokens"))
+    chunk_overlap_tokens: float = field(default=0.0, metadata=spec(unit="tokens shared by adjacent chunks"))
+    embedding_dimensions: int | None = field(default=None, metadata=spec(min=1, unit="floats per vector"))
+    vector_db: Ref | InlineVectorDb
+    reranker: Ref | InlineReranker | None = None
+    offer: Ref | InlineOffer | None = field(default=None, metadata=spec(help="hosted: the fine-tuning offer"))
+    base_model: Ref | OpenModel | None = field(
+        default=None, metadata=spec(help="self-hosted: the open model")
+    )
+    method: Literal["full", "lora", "qlora"] = "lora"
+    train_gpu_offer: Ref | GpuOffer | None = None
+    serve_gpu_offer: Ref | GpuOffer | None = None
+    serving: Literal["dedicated", "serverless"] = "dedicated"
+    precision: Literal["bf16", "fp8", "int8", "int4"] = "bf16"
+    min_replicas: int = field(default=1, metadata=spec(min=1, unit="dedicated replicas always on"))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CascadeRouter:
+    """The classifier or judge that decides whether a tier's answer is kept (per request)."""
+
+    usd_per_request: float = field(default=0.0, metadata=spec(unit="USD per request"))
+    latency_ms: float = field(default=0.0, metadata=spec(unit="ms per request"))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CascadeTier:
+    """One tier of a cascade: another strategy of the scenario and the share it passes on."""
+
+    strategy: str = field(metadata=spec(pattern=STRATEGY_ID_PATTERN, help="id of another strategy"))
+    escalate_fraction: float | None = field(
+        default=None,
+        metadata=spec(max=1.0, unit="fraction 0-1 of the requests this tier sees that go to the next tier"),
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CascadeStrategy(StrategyBase):
+    """Requests go to tiers in order; each tier answers or escalates (the last answers everything left)."""
+
+    tiers: tuple[CascadeTier, ...]
+    router: CascadeRouter | None = None
+
+
+Strategy = (
+    PromptingStrategy
+    | RagStrategy
+    | FinetuneHostedStrategy
+    | FinetuneSelfhostedStrategy
+    | RagFinetunedStrategy
+    | CascadeStrategy
+)
 
 STRATEGY_KINDS: dict[str, type[Any]] = {
     "prompting": PromptingStrategy,
     "rag": RagStrategy,
     "finetune_hosted": FinetuneHostedStrategy,
     "finetune_selfhosted": FinetuneSelfhostedStrategy,
+    "rag_finetuned": RagFinetunedStrategy,
+    "cascade": CascadeStrategy,
 }
 
 INLINE_TYPES: dict[str, type[Any]] = {

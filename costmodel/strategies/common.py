@@ -27,6 +27,7 @@ from costmodel.scenario.types import (
     Strategy,
     TrainingFields,
 )
+from costmodel.strategies.labeling import synthetic_usd_per_example
 
 CATEGORIES = ("tokens", "gpu", "labeling", "training", "infrastructure", "people")
 """Cost breakdown categories (SCENARIO.md ``breakdown_usd``)."""
@@ -42,6 +43,17 @@ class Context:
     scenario: Scenario
     catalogs: Catalogs
     at: dt.datetime | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TierShare:
+    """One tier of a cascade: the share of requests it sees and answers, and its cost in the cascade."""
+
+    strategy: str
+    requests_fraction: float
+    answered_fraction: float
+    usd: float
+    """The tier's cost over the horizon at the requests that reach it (one-off and fixed costs included)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -76,6 +88,8 @@ class PreparedStrategy:
     """Share of requests answered through a batch API (reported apart from interactive latency)."""
     batch_completion_window_hours: float | None = None
     """The batch API's completion window (hours), when the catalog knows it."""
+    tiers: tuple[TierShare, ...] = ()
+    """A cascade's tiers (empty for every other kind)."""
 
     def monthly_usd(self, requests: Array) -> dict[str, Array]:
         """Cost per category and month for ``requests`` of shape (..., H)."""
@@ -134,13 +148,27 @@ def labeling_usd_per_example(s: TrainingFields, st: Strategy, ctx: Context) -> t
         return 0.0, [
             "labeling not set: the training examples are assumed to exist already (no labelling cost)"
         ]
-    if isinstance(s.labeling, InlineLabeling):
-        return s.labeling.usd_per_example, []
     p, ln = field_path(ctx, st, "labeling")
-    rate: LabelingRate = ctx.catalogs.get(
-        "labeling_rates", s.labeling, file=ctx.scenario.source, field=p, line=ln
+    rate: InlineLabeling | LabelingRate
+    if isinstance(s.labeling, InlineLabeling):
+        rate = s.labeling
+    else:
+        rate = ctx.catalogs.get("labeling_rates", s.labeling, file=ctx.scenario.source, field=p, line=ln)
+    if rate.teacher_model is None:
+        return rate.usd_per_example or 0.0, []
+    usd, note = synthetic_usd_per_example(
+        rate.teacher_model,
+        teacher_input_tokens=rate.teacher_input_tokens,
+        teacher_output_tokens=rate.teacher_output_tokens,
+        review_fraction=rate.review_fraction,
+        review_usd_per_example=rate.review_usd_per_example,
+        catalogs=ctx.catalogs,
+        file=ctx.scenario.source,
+        field=f"{p}.teacher_model" if isinstance(s.labeling, InlineLabeling) else p,
+        line=ln,
+        at=ctx.at,
     )
-    return rate.usd_per_example, []
+    return usd, [note]
 
 
 def training_schedule_usd(

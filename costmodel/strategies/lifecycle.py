@@ -24,14 +24,21 @@ from costmodel.core.errors import InputError
 from costmodel.core.units import MONTHS_PER_YEAR, TOKENS_PER_MTOK
 from costmodel.formulas import costs as f
 from costmodel.scenario.calendar import default_start_date, month_of
-from costmodel.scenario.types import FinetuneHostedStrategy, PromptingStrategy, RagStrategy, Strategy
+from costmodel.scenario.types import (
+    FinetuneHostedStrategy,
+    PromptingStrategy,
+    RagFinetunedStrategy,
+    RagStrategy,
+    Strategy,
+)
 from costmodel.strategies.common import CATEGORIES, Array, Context, PreparedStrategy, field_path
 from costmodel.strategies.hosted_api import finetune_offer
+from costmodel.strategies.rag_finetuned import hosted_tuned_in_place
 
 MAX_MIGRATIONS = 4
 """Most replacements followed in one horizon (a chain longer than this is reported as an input error)."""
 
-API_KINDS = ("prompting", "rag", "finetune_hosted")
+API_KINDS = ("prompting", "rag", "finetune_hosted", "rag_finetuned")
 """Kinds priced per token by a hosted API: the price trend applies to their ``tokens`` costs."""
 
 
@@ -48,11 +55,20 @@ def _subjects(s: Strategy) -> list[tuple[Subject, str, str]]:
     out: list[tuple[Subject, str, str]] = []
     if isinstance(s, PromptingStrategy | RagStrategy) and isinstance(s.model, str):
         out.append(("model", "model", s.model))
-    if isinstance(s, RagStrategy) and isinstance(s.embedding_model, str):
+    if isinstance(s, RagStrategy | RagFinetunedStrategy) and isinstance(s.embedding_model, str):
         out.append(("embedding_model", "embedding_model", s.embedding_model))
-    if isinstance(s, FinetuneHostedStrategy) and isinstance(s.offer, str):
+    if isinstance(s, FinetuneHostedStrategy | RagFinetunedStrategy) and isinstance(s.offer, str):
         out.append(("finetune_offer", "offer", s.offer))
     return out
+
+
+def _as_hosted(s: Strategy, ctx: Context) -> tuple[FinetuneHostedStrategy, Context] | None:
+    """A strategy that calls a hosted fine-tuned model, as ``finetune_hosted`` (with its context)."""
+    if isinstance(s, FinetuneHostedStrategy):
+        return s, ctx
+    if isinstance(s, RagFinetunedStrategy):
+        return hosted_tuned_in_place(s, ctx)
+    return None
 
 
 def _retired_error(
@@ -86,7 +102,7 @@ def _check_start(s: Strategy, ctx: Context) -> list[str]:
 
 
 def _retrain_after(s: Strategy, ctx: Context, last_day: dt.date) -> bool:
-    if not isinstance(s, FinetuneHostedStrategy) or s.retrain_every_months <= 0:
+    if not isinstance(s, FinetuneHostedStrategy | RagFinetunedStrategy) or s.retrain_every_months <= 0:
         return False
     start, horizon = start_date(ctx), ctx.scenario.horizon_months
     k = month_of(last_day, start)
@@ -274,12 +290,9 @@ def with_lifecycle(preparer: Preparer, s: Strategy, ctx: Context) -> PreparedStr
         people = getattr(current, "migration_hours", 0.0) * ctx.scenario.people.engineer_usd_per_hour
         extra: dict[str, Array] = {"people": at_k * people}
         one_off = people
-        if (
-            isinstance(current, FinetuneHostedStrategy)
-            and isinstance(s2, FinetuneHostedStrategy)
-            and name == "offer"
-        ):
-            retrain = _migration_retrain_usd(current, s2, ctx2, k)
+        cur_h, new_h = _as_hosted(current, current_ctx), _as_hosted(s2, ctx2)
+        if cur_h is not None and new_h is not None and name == "offer":
+            retrain = _migration_retrain_usd(cur_h[0], new_h[0], new_h[1], k)
             p2 = dataclasses.replace(
                 p2,
                 fixed_monthly_usd={
@@ -305,7 +318,9 @@ def with_lifecycle(preparer: Preparer, s: Strategy, ctx: Context) -> PreparedStr
         p = _compose(p, p2, before, extra)
         current, current_ctx, from_month = s2, ctx2, k
     else:
-        p_, ln = field_path(ctx, s, "model" if not isinstance(s, FinetuneHostedStrategy) else "offer")
+        p_, ln = field_path(
+            ctx, s, "offer" if isinstance(s, FinetuneHostedStrategy | RagFinetunedStrategy) else "model"
+        )
         raise InputError.single(
             ctx.scenario.source, p_, f"more than {MAX_MIGRATIONS} migrations in the horizon", ln
         )
@@ -336,8 +351,9 @@ def _with_batch(p: PreparedStrategy, s: Strategy, ctx: Context) -> PreparedStrat
     if fraction <= 0:
         return p
     provider: str | None = None
-    if isinstance(s, FinetuneHostedStrategy):
-        offer = finetune_offer(s, ctx)
+    hosted = _as_hosted(s, ctx)
+    if hosted is not None:
+        offer = finetune_offer(*hosted)
         provider = getattr(offer, "provider", None)
     elif isinstance(s, PromptingStrategy | RagStrategy) and isinstance(s.model, str):
         provider = s.model.split("/", 1)[0]

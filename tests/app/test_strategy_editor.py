@@ -40,7 +40,7 @@ def test_add_every_kind_then_duplicate_and_remove() -> None:
         s = ed.add_strategy(s, kind)
         assert s.strategies[-1].kind == kind
     ids = [x.id for x in s.strategies]
-    assert len(ids) == len(set(ids)) == 8
+    assert len(ids) == len(set(ids)) == 4 + len(STRATEGY_KINDS)
     s = ed.duplicate_strategy(s, 0)
     assert [x.id for x in s.strategies[:2]] == ["prompt", "prompt-copy"]
     assert s.strategies[1] == s.strategies[0].__class__(**{**_fields(s.strategies[0]), "id": "prompt-copy"})

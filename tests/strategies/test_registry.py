@@ -7,14 +7,14 @@ import pytest
 from costmodel.catalog.entry import Catalogs
 from costmodel.scenario.io import parse_scenario
 from costmodel.scenario.types import STRATEGY_KINDS
-from costmodel.strategies import finetune_hosted, finetune_selfhosted, prompting, rag
+from costmodel.strategies import finetune_hosted, finetune_selfhosted, prompting, rag, rag_finetuned
 from costmodel.strategies.common import Context
 from costmodel.strategies.registry import PREPARERS, prepare
 
 
 def test_every_kind_has_a_preparer_and_every_preparer_a_kind() -> None:
     assert set(PREPARERS) == set(STRATEGY_KINDS)
-    assert len(PREPARERS) == 4
+    assert len(PREPARERS) == 6
 
 
 @pytest.mark.parametrize("kind", sorted(STRATEGY_KINDS))
@@ -24,7 +24,11 @@ def test_the_preparer_of_a_kind_is_its_modules_prepare_function(kind: str) -> No
         "rag": rag,
         "finetune_hosted": finetune_hosted,
         "finetune_selfhosted": finetune_selfhosted,
+        "rag_finetuned": rag_finetuned,
     }
+    if kind == "cascade":  # costmodel/strategies/cascade.py prepares its tiers with registry.prepare
+        assert PREPARERS[kind].__name__ == "_prepare_cascade"
+        return
     # costmodel/strategies/<kind>.py defines prepare_<kind>
     assert PREPARERS[kind] is getattr(modules[kind], f"prepare_{kind}")
 
