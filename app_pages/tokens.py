@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
 
@@ -19,12 +20,14 @@ from costmodel.scenario.types import (
     RagStrategy,
     Scenario,
 )
+from costmodel.scenario.uncertain import with_values
 from costmodel.tokens.parsers import FORMATS, ParseOptions, Upload
-from costmodel.tokens.report import TokenReport, apply_to_scenario, build_report, report_rows
-from costmodel.tokens.stats import training_cost
+from costmodel.tokens.report import TokenReport, build_report, report_rows
+from costmodel.tokens.stats import ModelTokenStats, training_cost
 from ui import messages, runs, session
 from ui.chart import show_chart
 from ui.figures.tokens import token_histogram_figure
+from ui.markdown import md_literal
 from ui.session_catalogs import catalogs_key, current_catalogs
 
 # Largest file the page counts: the app's upload limit (server.maxUploadSize, in MiB like Streamlit's
@@ -46,6 +49,79 @@ COMMON_MODELS = (
 )
 DEMO_KEY = "tokens_demo"
 APPLIED_KEY = "tokens_applied_message"
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class Change:
+    """One field the sample's counts would change: where, now, new, why, and whether it is ticked by default."""
+
+    path: str
+    label: str
+    old: float
+    new: float
+    why: str
+    default: bool
+
+
+def proposed_changes(scenario: Scenario, stats: ModelTokenStats) -> list[Change]:
+    """Every field the counts would change (unchanged ones left out), with the arithmetic behind each value.
+
+    Token lengths are ticked by default; the number of training examples never is, because a sample is
+    rarely the whole training set.
+    """
+    w = scenario.workload
+    system = stats.system_tokens.mean
+    user = round(max(0.0, stats.input_tokens.mean - system), 1)
+    out = [
+        Change(
+            path="workload.input_tokens_per_request",
+            label="input tokens per request",
+            old=w.input_tokens_per_request,
+            new=user,
+            why=(
+                f"the sample's mean input {stats.input_tokens.mean:,.1f} tokens minus its system prompt "
+                f"{system:,.1f}: the scenario counts the system prompt per strategy (system_prompt_tokens)"
+                if system > 0
+                else f"the sample's mean input, {stats.input_tokens.mean:,.1f} tokens"
+            ),
+            default=True,
+        ),
+        Change(
+            path="workload.output_tokens_per_request",
+            label="output tokens per request",
+            old=w.output_tokens_per_request,
+            new=round(stats.output_tokens.mean, 1),
+            why=f"the sample's mean output, {stats.output_tokens.mean:,.1f} tokens",
+            default=True,
+        ),
+    ]
+    for i, s in enumerate(scenario.strategies):
+        if not isinstance(s, FinetuneHostedStrategy | FinetuneSelfhostedStrategy):
+            continue
+        out.append(
+            Change(
+                path=f"strategies[{i}].tokens_per_example",
+                label=f"{s.id}: tokens per training example",
+                old=s.tokens_per_example,
+                new=round(stats.training_tokens.mean, 1),
+                why="mean tokens of a whole example in the sample (input + output + reply framing)",
+                default=True,
+            )
+        )
+        out.append(
+            Change(
+                path=f"strategies[{i}].n_training_examples",
+                label=f"{s.id}: number of training examples",
+                old=s.n_training_examples,
+                new=stats.n_samples,
+                why=(
+                    f"the sample has {stats.n_samples:,} examples; tick only if it is the whole training set "
+                    "(this changes labelling and training costs)"
+                ),
+                default=False,
+            )
+        )
+    return [c for c in out if c.old != c.new]
 
 
 def scenario_models(scenario: Scenario, catalogs: Catalogs) -> list[str]:
@@ -194,7 +270,7 @@ except InputError as exc:
 counted = report.counted
 st.markdown(
     f"**{counted.n_samples:,} samples** from "
-    + ", ".join(f"{f.name} ({f.format}, {f.n_samples:,})" for f in counted.files)
+    + ", ".join(f"{md_literal(f.name)} ({f.format}, {f.n_samples:,})" for f in counted.files)
     + (f"; {counted.n_chat_samples:,} chats" if counted.n_chat_samples else "")
 )
 st.dataframe(pd.DataFrame(report_rows(report)), hide_index=True)
@@ -263,26 +339,28 @@ st.subheader("Apply to the scenario")
 if APPLIED_KEY in st.session_state:
     st.success(st.session_state.pop(APPLIED_KEY))
 model_for_scenario = st.selectbox("Use the counts of", [s.model for s in report.models])
-ft_ids = [
-    s.id for s in scenario.strategies if isinstance(s, FinetuneHostedStrategy | FinetuneSelfhostedStrategy)
-]
-set_workload = st.checkbox("Set the workload's input and output tokens per request (means)", value=True)
-chosen_ft = st.multiselect(
-    "Fine-tuning strategies to update (tokens per example, number of examples)", ft_ids, default=ft_ids
-)
-if st.button("Apply to scenario", type="primary"):
-    stats = next(s for s in report.models if s.model == model_for_scenario)
-    try:
-        candidate = apply_to_scenario(scenario, stats, strategy_ids=chosen_ft, set_workload=set_workload)
-    except InputError as exc:
-        messages.show_error(str(exc), title="Not applied:")
-    else:
+stats = next(s for s in report.models if s.model == model_for_scenario)
+changes = proposed_changes(scenario, stats)
+if not changes:
+    st.info("The scenario already holds these counts: nothing to change.")
+else:
+    st.markdown("Tick the changes to make (field: now → new); nothing unticked is written.")
+    ticked = {}
+    for change in changes:
+        label = f"{change.label}: {change.old:,.6g} → {change.new:,.6g}"
+        ticked[change.path] = st.checkbox(
+            label, value=change.default, key=f"tk_apply_{change.path}", help=change.why
+        )
+        st.caption(change.why)
+    chosen = {c.path: c.new for c in changes if ticked[c.path]}
+    if st.button("Apply ticked changes", type="primary", disabled=not chosen):
+        candidate = with_values(scenario, chosen)
         if runs.apply_scenario(candidate, origin="Tokens page"):
             # Rerun so the sidebar shows the new values; the confirmation survives the rerun.
             st.session_state[APPLIED_KEY] = (
-                f"Applied the counts of {model_for_scenario}: {candidate.workload.input_tokens_per_request:g} input and "
-                f"{candidate.workload.output_tokens_per_request:g} output tokens per request"
-                + (f"; {len(chosen_ft)} fine-tuning strategies updated." if chosen_ft else ".")
+                f"Applied the counts of {model_for_scenario}: "
+                + "; ".join(f"{c.label} {c.old:,.6g} → {c.new:,.6g}" for c in changes if c.path in chosen)
+                + "."
             )
             st.rerun()
         messages.show_flashes()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
@@ -25,7 +25,7 @@ from costmodel.formulas.latency import LatencyEstimate
 from costmodel.formulas.value import net_value_usd
 from costmodel.scenario.calendar import default_start_date
 from costmodel.scenario.types import Scenario
-from costmodel.strategies.common import CATEGORIES, Context, PreparedStrategy
+from costmodel.strategies.common import CATEGORIES, Context, PreparedStrategy, TierShare
 from costmodel.strategies.registry import prepare
 
 Array = NDArray[np.float64]
@@ -60,6 +60,12 @@ class StrategyResult:
     batch_fraction: float = 0.0
     """Share of requests sent through a batch API (answered within the completion window, not interactively)."""
     batch_completion_window_hours: float | None = None
+    all_in_usd_per_request: float | None = None
+    """``total_usd`` / requests served over the horizon (one-off, fixed and variable costs); None at zero requests."""
+    discounted_cumulative_usd: Array | None = None
+    """``one_off_usd`` + discounted monthly costs up to month m (the NPV basis's cumulative series)."""
+    tiers: tuple[TierShare, ...] = ()
+    """A cascade's tiers: shares of requests seen and answered, and cost (empty for other kinds)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -86,6 +92,11 @@ class RunResult:
     start_date: dt.date = field(default_factory=default_start_date)
     price_data: PriceDataInfo | None = None
 
+    @property
+    def cost_basis(self) -> str:
+        """``npv`` when the scenario discounts (cheapest and breakeven months compare NPVs), else ``total``."""
+        return "npv" if self.scenario.discount_rate_annual_fraction > 0 else "total"
+
     def strategy(self, strategy_id: str) -> StrategyResult:
         """The result of one strategy (KeyError if absent)."""
         for s in self.strategies:
@@ -103,6 +114,7 @@ class RunResult:
             "prices_as_of": self.prices_as_of.isoformat() if self.prices_as_of else None,
             "price_data": self.price_data.to_dict() if self.price_data else None,
             "requests_per_month": self.requests_per_month.tolist(),
+            "cost_basis": self.cost_basis,
             "strategies": [_strategy_dict(s) for s in self.strategies],
             "cheapest_id": self.cheapest_id,
             "breakeven": [
@@ -131,6 +143,7 @@ def _strategy_dict(s: StrategyResult) -> dict[str, Any]:
         "total_usd": s.total_usd,
         "npv_usd": s.npv_usd,
         "usd_per_request": s.usd_per_request,
+        "all_in_usd_per_request": s.all_in_usd_per_request,
         "breakdown_usd": dict(s.breakdown_usd),
         "latency_ms": latency,
         "latency_stages_ms": dict(s.latency.stages_ms) if s.latency else None,
@@ -146,6 +159,7 @@ def _strategy_dict(s: StrategyResult) -> dict[str, Any]:
             if s.batch_fraction > 0
             else None
         ),
+        **({"tiers": [asdict(t) for t in s.tiers]} if s.kind == "cascade" else {}),
     }
 
 
@@ -187,6 +201,8 @@ def _result(p: PreparedStrategy, scenario: Scenario, requests: Array) -> Strateg
         else float(sum(_month_one(v) for v in p.per_request_usd.values()))
     )
     n_total = float(requests.sum())
+    months_served = p.available_months if p.available_months is not None else scenario.horizon_months
+    n_served = float(requests[: max(0, months_served)].sum())
     net_value: float | None = None
     per_correct: float | None = None
     if p.accuracy_fraction is not None and p.available:
@@ -224,6 +240,9 @@ def _result(p: PreparedStrategy, scenario: Scenario, requests: Array) -> Strateg
         lifecycle_events=p.lifecycle_events,
         batch_fraction=p.batch_fraction,
         batch_completion_window_hours=p.batch_completion_window_hours,
+        all_in_usd_per_request=total / n_served if n_served > 0 else None,
+        discounted_cumulative_usd=one_off + np.cumsum(monthly * discount),
+        tiers=p.tiers,
     )
 
 
@@ -240,14 +259,27 @@ def _totals_at(p: PreparedStrategy, horizon_months: int) -> Callable[[Array], Ar
 
 
 def breakeven_pairs(
-    prepared: tuple[PreparedStrategy, ...], results: tuple[StrategyResult, ...], horizon_months: int
+    prepared: tuple[PreparedStrategy, ...],
+    results: tuple[StrategyResult, ...],
+    horizon_months: int,
+    *,
+    discount: Array | None = None,
 ) -> tuple[BreakevenPair, ...]:
-    """Time and volume breakeven for every pair of available strategies (scenario order)."""
+    """Time and volume breakeven for every pair of available strategies (scenario order).
+
+    With ``discount`` (monthly discount factors, the NPV basis) the month compares discounted cumulative
+    costs; the volume is always where the undiscounted horizon totals are equal (SCENARIO.md).
+    """
     pairs: list[BreakevenPair] = []
     usable = [(p, r) for p, r in zip(prepared, results, strict=True) if r.available]
     for (pa, ra), (pb, rb) in itertools.combinations(usable, 2):
-        series_a = np.concatenate([[ra.one_off_usd], ra.cumulative_usd])
-        series_b = np.concatenate([[rb.one_off_usd], rb.cumulative_usd])
+        cum_a, cum_b = ra.cumulative_usd, rb.cumulative_usd
+        if discount is not None and ra.discounted_cumulative_usd is not None:
+            cum_a = ra.discounted_cumulative_usd
+        if discount is not None and rb.discounted_cumulative_usd is not None:
+            cum_b = rb.discounted_cumulative_usd
+        series_a = np.concatenate([[ra.one_off_usd], cum_a])
+        series_b = np.concatenate([[rb.one_off_usd], cum_b])
         swapped, _ = orient(series_a, series_b)
         if swapped:
             (pa, ra, series_a), (pb, rb, series_b) = (pb, rb, series_b), (pa, ra, series_a)
@@ -284,14 +316,20 @@ def run(scenario: Scenario, catalogs: Catalogs, *, at: dt.datetime | None = None
         results = tuple(_result(p, scenario, requests) for p in prepared)
     gate_costs(scenario.source, scenario.line, _gate_rows(scenario, results))
     available = [r for r in results if r.available]
-    cheapest = min(available, key=lambda r: r.total_usd).id if available else None
+    npv_basis = scenario.discount_rate_annual_fraction > 0
+    cheapest = min(available, key=lambda r: r.npv_usd if npv_basis else r.total_usd).id if available else None
+    discount = (
+        f.monthly_discount_factors(scenario.discount_rate_annual_fraction, scenario.horizon_months)
+        if npv_basis
+        else None
+    )
     dates = [r.prices_as_of for r in results if r.prices_as_of is not None]
     return RunResult(
         scenario=scenario,
         requests_per_month=requests,
         strategies=results,
         cheapest_id=cheapest,
-        breakeven=breakeven_pairs(prepared, results, scenario.horizon_months),
+        breakeven=breakeven_pairs(prepared, results, scenario.horizon_months, discount=discount),
         prices_as_of=min(dates) if dates else None,
         prepared=prepared,
         start_date=scenario.start_date or default_start_date(),

@@ -18,6 +18,8 @@ KIND_LABELS = {
     "rag": "retrieval-augmented generation",
     "finetune_hosted": "hosted fine-tuning",
     "finetune_selfhosted": "self-hosted fine-tuning",
+    "rag_finetuned": "RAG on a fine-tuned model",
+    "cascade": "cascade of strategies",
 }
 """Strategy kind in words (sentences, legends, selectors)."""
 
@@ -26,11 +28,29 @@ SHORT_KIND = {
     "rag": "RAG",
     "finetune_hosted": "hosted FT",
     "finetune_selfhosted": "self-hosted FT",
+    "rag_finetuned": "RAG + FT",
+    "cascade": "cascade",
 }
 """Strategy kind in a narrow table column."""
 
 NOT_COSTED = "not costed: see notes"
 """Status of a strategy the engine could not cost (its reasons are in its notes)."""
+
+PER_REQUEST_MARGINAL = "per request, marginal (USD)"
+"""Column of ``usd_per_request``: month-1 variable cost of one more request (tokens, per-request infrastructure)."""
+
+PER_REQUEST_ALL_IN = "per request, all-in (USD)"
+"""Column of ``all_in_usd_per_request``: horizon total / requests served (one-off and fixed costs included)."""
+
+PER_CORRECT_ALL_IN = "per correct answer, all-in (USD)"
+"""Column of ``usd_per_correct_answer``: horizon total / correct answers."""
+
+PER_REQUEST_HELP = {
+    PER_REQUEST_MARGINAL: "usd_per_request: month-1 variable cost of one more request (tokens, per-request infrastructure)",
+    PER_REQUEST_ALL_IN: "all_in_usd_per_request: horizon total (one-off, fixed and variable) / requests served",
+    PER_CORRECT_ALL_IN: "horizon total (one-off, fixed and variable) / correct answers",
+}
+"""The one definition of each per-request figure, shown as the column's help on every page."""
 
 
 def format_count(n: float) -> str:
@@ -77,15 +97,39 @@ class SummaryRow:
     npv_usd: float | None
     usd_per_request: float | None
     usd_per_correct_answer: float | None
+    all_in_usd_per_request: float | None
     time_to_first_token_ms: float | None
     end_to_end_ms: float | None
     accuracy_fraction: float | None
     net_value_usd: float | None
     stops_after_month: int | None = None
     """Last month a strategy stopped by a model retirement can serve (its costs cover those months only)."""
+    model: str = ""
+    """The model, offer or base model (and GPU) the strategy runs on."""
 
 
-def _row(s: StrategyResult, cheapest_id: str | None, horizon_months: int) -> SummaryRow:
+def _ref(value: object) -> str:
+    return value if isinstance(value, str) else "inline price"
+
+
+def model_label(strategy: object) -> str:
+    """The model, offer or base model a strategy runs on ('inline price' for an inline entry).
+
+    A cascade lists its tiers' strategy ids; a self-hosted strategy adds its serving GPU offer.
+    """
+    tiers = getattr(strategy, "tiers", None)
+    if tiers:
+        return " → ".join(str(getattr(t, "strategy", "?")) for t in tiers)
+    for key in ("model", "offer", "base_model"):
+        value = getattr(strategy, key, None)
+        if value is not None:
+            label = _ref(value)
+            gpu = getattr(strategy, "serve_gpu_offer", None) if key == "base_model" else None
+            return f"{label} on {_ref(gpu)}" if gpu is not None else label
+    return ""
+
+
+def _row(s: StrategyResult, cheapest_id: str | None, horizon_months: int, model: str = "") -> SummaryRow:
     stopped = (
         not s.available
         and s.available_months < horizon_months
@@ -103,17 +147,21 @@ def _row(s: StrategyResult, cheapest_id: str | None, horizon_months: int) -> Sum
         npv_usd=s.npv_usd if ok else None,
         usd_per_request=s.usd_per_request if ok else None,
         usd_per_correct_answer=s.usd_per_correct_answer if s.available else None,
+        all_in_usd_per_request=s.all_in_usd_per_request if ok else None,
         time_to_first_token_ms=lat.time_to_first_token_ms if lat else None,
         end_to_end_ms=lat.end_to_end_ms if lat else None,
         accuracy_fraction=s.accuracy_fraction,
         net_value_usd=s.net_value_usd if s.available else None,
         stops_after_month=s.available_months if stopped else None,
+        model=model,
     )
 
 
 def strategy_summaries(result: RunResult) -> tuple[SummaryRow, ...]:
     """One :class:`SummaryRow` per strategy, in scenario order."""
-    return tuple(_row(s, result.cheapest_id, result.scenario.horizon_months) for s in result.strategies)
+    labels = {st.id: model_label(st) for st in result.scenario.strategies}
+    horizon = result.scenario.horizon_months
+    return tuple(_row(s, result.cheapest_id, horizon, labels.get(s.id, "")) for s in result.strategies)
 
 
 def summary_rows(result: RunResult) -> list[dict[str, Any]]:
@@ -130,65 +178,120 @@ def summary_rows(result: RunResult) -> list[dict[str, Any]]:
             "end_to_end_ms": r.end_to_end_ms,
             "accuracy_fraction": r.accuracy_fraction,
             "net_value_usd": r.net_value_usd,
+            "all_in_usd_per_request": r.all_in_usd_per_request,
+            "model": r.model,
         }
         for r in strategy_summaries(result)
     ]
 
 
 def _status(r: SummaryRow) -> str:
+    """'cheapest', 'stops after month N' (a model it uses retires, no migration), or not costed."""
     if r.stops_after_month is not None:
         n = r.stops_after_month
-        return f"stops after month {n}: model retired" if n > 0 else "cannot start: model retired"
+        return f"stops after month {n}" if n > 0 else "cannot start (retired)"
     return ("cheapest" if r.cheapest else "") if r.available else NOT_COSTED
 
 
+def cost_column(result: RunResult) -> str:
+    """Name of the cost column on the run's basis: 'NPV, 24 mo (USD)' when discounting, else 'total, 24 mo (USD)'."""
+    horizon = result.scenario.horizon_months
+    return f"{'NPV' if result.cost_basis == 'npv' else 'total'}, {horizon} mo (USD)"
+
+
 def cost_table_rows(result: RunResult) -> list[dict[str, Any]]:
-    """The cost table with words for column names (unit in brackets): the app's Overview table.
+    """The decision table with words for column names (unit in brackets): the app's Overview table.
+
+    The columns a decision needs: strategy, model or offer, cost on the run's basis (NPV when the
+    scenario discounts), all-in cost per request, accuracy, net value, latency and status. Everything
+    else is in :func:`cost_detail_rows`.
+    """
+    npv = result.cost_basis == "npv"
+    return [
+        {
+            "strategy": r.id,
+            "model / offer": r.model,
+            cost_column(result): r.npv_usd if npv else r.total_usd,
+            PER_REQUEST_ALL_IN: r.all_in_usd_per_request,
+            "accuracy (fraction)": r.accuracy_fraction,
+            "net value (USD)": r.net_value_usd,
+            "end to end (ms)": r.end_to_end_ms,
+            "status": _status(r),
+        }
+        for r in strategy_summaries(result)
+    ]
+
+
+def cost_detail_rows(result: RunResult) -> list[dict[str, Any]]:
+    """The figures behind the decision table (the Overview's details expander, the HTML report).
 
     The NPV column is left out when the scenario is undiscounted (NPV then equals the total).
     """
     horizon = result.scenario.horizon_months
-    discounted = bool(result.scenario.discount_rate_annual_fraction)
+    discounted = result.cost_basis == "npv"
     rows = []
     for r in strategy_summaries(result):
         row: dict[str, Any] = {
             "strategy": r.id,
             "kind": SHORT_KIND.get(r.kind, r.kind),
-            "status": _status(r),
             "one-off (USD)": r.one_off_usd,
             f"total, {horizon} mo (USD)": r.total_usd,
-            "per request (USD)": r.usd_per_request,
-            "per correct answer (USD)": r.usd_per_correct_answer,
-            "first token (ms)": r.time_to_first_token_ms,
-            "end to end (ms)": r.end_to_end_ms,
-            "accuracy (fraction)": r.accuracy_fraction,
-            "net value (USD)": r.net_value_usd,
         }
         if discounted:
             row["NPV (USD)"] = r.npv_usd
+        row.update(
+            {
+                PER_REQUEST_MARGINAL: r.usd_per_request,
+                PER_REQUEST_ALL_IN: r.all_in_usd_per_request,
+                PER_CORRECT_ALL_IN: r.usd_per_correct_answer,
+                "first token (ms)": r.time_to_first_token_ms,
+                "end to end (ms)": r.end_to_end_ms,
+            }
+        )
         rows.append(row)
     return rows
 
 
-def verdict(result: RunResult) -> str:
-    """One sentence: which strategy is cheapest over the horizon, by how much, and when it pays off."""
+def scope_words(result: RunResult) -> str:
+    """'Over 24 months at 200k requests/month, growing 5.0% a month' (the verdict's opening)."""
     sc = result.scenario
     w = sc.workload
-    strategies = sorted((s for s in result.strategies if s.available), key=lambda s: s.total_usd)
     growth = f", growing {w.growth_fraction_per_month:.1%} a month" if w.growth_fraction_per_month else ""
-    scope = f"Over {sc.horizon_months} months at {format_count(w.requests_per_month)} requests/month{growth}"
+    return f"Over {sc.horizon_months} months at {format_count(w.requests_per_month)} requests/month{growth}"
+
+
+def basis_words(result: RunResult) -> str:
+    """'in total', or 'NPV (discounted at 8%/year)' when the run compares discounted costs."""
+    rate = result.scenario.discount_rate_annual_fraction
+    return f"NPV (discounted at {rate:.0%}/year)" if result.cost_basis == "npv" else "in total"
+
+
+def _basis_cost(s: StrategyResult, npv: bool) -> float:
+    return s.npv_usd if npv else s.total_usd
+
+
+def verdict(result: RunResult) -> str:
+    """One sentence: which strategy is cheapest over the horizon (NPV when discounting), by how much, and when it pays off."""
+    npv = result.cost_basis == "npv"
+    strategies = sorted((s for s in result.strategies if s.available), key=lambda s: _basis_cost(s, npv))
+    scope = scope_words(result)
+    words = basis_words(result)
     if not strategies:
         return f"{scope}, no strategy could be costed: see the notes below the table."
     best = strategies[0]
     kind = KIND_LABELS.get(best.kind, best.kind)
+    best_cost = _basis_cost(best, npv)
     if len(strategies) == 1:
-        return f"{scope}, {best.id} ({kind}) costs {format_usd(best.total_usd)} in total (the only strategy costed)."
+        return (
+            f"{scope}, {best.id} ({kind}) costs {format_usd(best_cost)} {words} (the only strategy costed)."
+        )
     second = strategies[1]
-    saving = second.total_usd - best.total_usd
-    share = saving / second.total_usd if second.total_usd > 0 else 0.0
+    second_cost = _basis_cost(second, npv)
+    saving = second_cost - best_cost
+    share = saving / second_cost if second_cost > 0 else 0.0
     sentence = (
-        f"{scope}, {best.id} ({kind}) is the cheapest at {format_usd(best.total_usd)} in total, "
-        f"{format_usd(saving)} ({share:.0%}) less than {second.id} ({format_usd(second.total_usd)})"
+        f"{scope}, {best.id} ({kind}) is the cheapest at {format_usd(best_cost)} {words}, "
+        f"{format_usd(saving)} ({share:.0%}) less than {second.id} ({format_usd(second_cost)})"
     )
     paid_off = [p for p in result.breakeven if p.b == best.id and p.month is not None]
     if paid_off:
@@ -204,12 +307,14 @@ def verdict(result: RunResult) -> str:
 def breakeven_sentences(result: RunResult) -> list[str]:
     """Each pair's time and volume breakeven as a sentence (the app's wording)."""
     horizon = result.scenario.horizon_months
+    npv = result.cost_basis == "npv"
+    discounted = " on discounted costs" if npv else ""
     out = []
     for p in result.breakeven:
         when = (
-            f"{p.b} pays off vs {p.a} in month {p.month}"
+            f"{p.b} pays off vs {p.a} in month {p.month}{discounted}"
             if p.month is not None
-            else f"{p.b} does not pay off vs {p.a} within {horizon} months"
+            else f"{p.b} does not pay off vs {p.a} within {horizon} months{discounted}"
         )
         volume = (
             f"; at a constant volume their {horizon}-month totals are equal at "
@@ -224,9 +329,11 @@ def breakeven_sentences(result: RunResult) -> list[str]:
 def breakeven_lines(result: RunResult) -> list[str]:
     """Each pair's time and volume breakeven as one terse line (``breakeven run``'s text output)."""
     horizon = result.scenario.horizon_months
+    discounted = " (discounted)" if result.cost_basis == "npv" else ""
     out = []
     for p in result.breakeven:
         when = f"catches up in month {p.month}" if p.month else f"does not catch up within {horizon} months"
+        when += discounted
         volume = (
             f"; totals equal at {p.requests_per_month:,.0f} requests/month"
             if p.requests_per_month is not None

@@ -215,8 +215,19 @@ def test_breakeven_month_is_first_crossing(doc: dict[str, Any]) -> None:
     result = _run(doc)
     for pair in result.breakeven:
         a, b = result.strategy(pair.a), result.strategy(pair.b)
-        series_a = np.concatenate([[a.one_off_usd], a.cumulative_usd])
-        series_b = np.concatenate([[b.one_off_usd], b.cumulative_usd])
+        npv = result.cost_basis == "npv"  # discounted scenarios compare discounted cumulative costs
+        cum_a = (
+            a.discounted_cumulative_usd
+            if npv and a.discounted_cumulative_usd is not None
+            else a.cumulative_usd
+        )
+        cum_b = (
+            b.discounted_cumulative_usd
+            if npv and b.discounted_cumulative_usd is not None
+            else b.cumulative_usd
+        )
+        series_a = np.concatenate([[a.one_off_usd], cum_a])
+        series_b = np.concatenate([[b.one_off_usd], cum_b])
         if pair.month is not None:
             assert series_b[pair.month] <= series_a[pair.month]
             assert np.any(series_b[: pair.month] > series_a[: pair.month])

@@ -16,6 +16,7 @@ import shutil
 import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -190,9 +191,12 @@ def figure_csv(fig: go.Figure) -> str:
     return to_csv(figure_frame(fig))
 
 
-def result_json(result: RunResult) -> str:
-    """The whole result in the JSON contract of ``breakeven run --format json`` (SCENARIO.md)."""
-    return json.dumps(result.to_dict(), indent=2, allow_nan=False)
+def result_json(result: RunResult, verdict: Mapping[str, Any] | None = None) -> str:
+    """The whole result in the JSON contract of ``breakeven run --format json`` (SCENARIO.md), with its verdict."""
+    data = result.to_dict()
+    if verdict is not None:
+        data["verdict"] = dict(verdict)
+    return json.dumps(data, indent=2, allow_nan=False)
 
 
 def result_monthly_frame(result: RunResult) -> pd.DataFrame:
@@ -245,9 +249,10 @@ def report_html(
     breakevens: Sequence[str],
     notes: Sequence[str],
     lifecycle: Sequence[str] = (),
+    decisive: Sequence[str] = (),
 ) -> str:
-    """A one-page, self-contained HTML report: verdict, lifecycle events, table, charts, breakevens,
-    assumptions, scenario."""
+    """A one-page, self-contained HTML report: verdict, decisive assumptions, lifecycle events, table,
+    charts, breakevens, assumptions, scenario."""
     sc = result.scenario
     esc = for_html  # the one HTML escaper (costmodel.core.text)
     parts = [
@@ -263,6 +268,11 @@ def report_html(
         f"{esc(month_one_line(result))} · {esc(price_data_line(result))} · oldest price used checked on "
         f"{result.prices_as_of or 'n/a'} · estimates, not quotes.</p>",
         f"<p><strong>{esc(verdict)}</strong></p>",
+        *(
+            ["<h2>Decisive assumptions</h2><ul>", *(f"<li>{esc(d)}</li>" for d in decisive), "</ul>"]
+            if decisive
+            else []
+        ),
         *(
             ["<h2>Model lifecycle</h2><ul>", *(f"<li>{esc(e)}</li>" for e in lifecycle), "</ul>"]
             if lifecycle

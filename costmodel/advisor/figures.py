@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from costmodel.engine import BreakevenPair, RunResult, StrategyResult
+from costmodel.formulas.costs import monthly_discount_factors
 from costmodel.formulas.value import net_value_usd
 from costmodel.scenario.types import PromptingStrategy, RagStrategy, Scenario
 
@@ -37,6 +38,8 @@ class Figures:
     n_shots: int
     shot_tokens_per_request: float
     unavailable_note: str | None
+    basis_usd: float | None = None
+    """The cost the economics criterion compares: NPV when the scenario discounts, else ``total_usd``."""
 
     @property
     def shot_fraction(self) -> float:
@@ -55,6 +58,10 @@ class Snapshot:
     figures: tuple[Figures, ...]
     breakeven: tuple[BreakevenPair, ...]
     volume_factor: float = 1.0
+    requests_final_month: float = 0.0
+    """Requests in the last month of the horizon (the growth path's end)."""
+    npv_basis: bool = False
+    """True when the scenario discounts: costs are compared as NPVs (SCENARIO.md ``cost_basis``)."""
 
     @property
     def horizon_months(self) -> int:
@@ -84,19 +91,23 @@ def snapshot(result: RunResult, volume_factor: float = 1.0) -> Snapshot:
     scenario = result.scenario
     requests = result.requests_per_month * volume_factor
     value = scenario.value
+    npv_basis = result.cost_basis == "npv"
+    discount = monthly_discount_factors(scenario.discount_rate_annual_fraction, scenario.horizon_months)
     figures = []
     for prepared, r in zip(result.prepared, result.strategies, strict=True):
         n_shots, shot_tokens = _shots(scenario, r.id)
         total: float | None = r.total_usd
         month1: float | None = float(r.monthly_usd[0])
         net = r.net_value_usd
+        npv: float | None = r.npv_usd
         if not r.available:
-            total = month1 = net = None
+            total = month1 = net = npv = None
         elif volume_factor != 1.0:
             monthly = np.zeros_like(requests)
             for arr in prepared.monthly_usd(requests).values():
                 monthly = monthly + arr
             total = r.one_off_usd + float(monthly.sum())
+            npv = r.one_off_usd + float(np.dot(monthly, discount))
             month1 = float(monthly[0])
             if value is not None and r.accuracy_fraction is not None:
                 net = net_value_usd(
@@ -122,6 +133,7 @@ def snapshot(result: RunResult, volume_factor: float = 1.0) -> Snapshot:
                 n_shots=n_shots,
                 shot_tokens_per_request=shot_tokens,
                 unavailable_note=None if r.available else _unavailable_note(r, scenario.horizon_months),
+                basis_usd=npv if npv_basis else total,
             )
         )
     return Snapshot(
@@ -130,6 +142,8 @@ def snapshot(result: RunResult, volume_factor: float = 1.0) -> Snapshot:
         figures=tuple(figures),
         breakeven=result.breakeven if volume_factor == 1.0 else (),
         volume_factor=volume_factor,
+        requests_final_month=float(requests[-1]),
+        npv_basis=npv_basis,
     )
 
 

@@ -143,21 +143,21 @@ def uses_net_value(snap: Snapshot) -> bool:
 
 
 def _cost_text(f: Figures, ref: Figures, cheapest: Figures, snap: Snapshot, among: str) -> str:
-    assert f.total_usd is not None and f.month1_usd is not None
-    assert ref.total_usd is not None and ref.month1_usd is not None and cheapest.total_usd is not None
-    months = snap.horizon_months
+    assert f.basis_usd is not None and f.month1_usd is not None
+    assert ref.basis_usd is not None and ref.month1_usd is not None and cheapest.basis_usd is not None
+    months = f"{snap.horizon_months} months" + (" (NPV, discounted)" if snap.npv_basis else "")
     at = f"at {count(snap.requests_month1)} requests a month"
     if ref is f:
-        return f"Cost: {usd(f.total_usd)} over {months} months; {usd(f.month1_usd)}/month in month 1 {at}"
+        return f"Cost: {usd(f.basis_usd)} over {months}; {usd(f.month1_usd)}/month in month 1 {at}"
     if f is cheapest:
         return (
-            f"Cost: the cheapest{among} over {months} months, {usd(f.total_usd)} against "
-            f"{usd(ref.total_usd)} for {ref.id}; {usd(f.month1_usd)}/month in month 1 {at}"
+            f"Cost: the cheapest{among} over {months}, {usd(f.basis_usd)} against "
+            f"{usd(ref.basis_usd)} for {ref.id}; {usd(f.month1_usd)}/month in month 1 {at}"
         )
-    ratio = f.total_usd / cheapest.total_usd if cheapest.total_usd > 0 else math.inf
+    ratio = f.basis_usd / cheapest.basis_usd if cheapest.basis_usd > 0 else math.inf
     return (
         f"Cost: {at} {f.id} costs {usd(f.month1_usd)}/month against {usd(ref.month1_usd)} for {ref.id}; "
-        f"over {months} months {usd(f.total_usd)} against {usd(ref.total_usd)} ({ratio:.1f}x the cheapest{among})"
+        f"over {months} {usd(f.basis_usd)} against {usd(ref.basis_usd)} ({ratio:.1f}x the cheapest{among})"
     )
 
 
@@ -177,21 +177,25 @@ def _value_text(f: Figures, best: Figures, runner_up: Figures | None, months: in
 
 
 def _breakeven_text(f: Figures, best: Figures, snap: Snapshot) -> str | None:
+    """The engine's breakeven of ``f`` against ``best``: the month, and the constant volume next to the real path."""
     months = snap.horizon_months
+    discounted = " on discounted costs" if snap.npv_basis else ""
     for pair in snap.breakeven:
         if {pair.a, pair.b} != {f.id, best.id}:
             continue
         if pair.month is not None:
-            text = f"Breakeven: {pair.b} catches up with {pair.a} in month {pair.month}"
+            text = f"Breakeven: {pair.b} catches up with {pair.a} in month {pair.month}{discounted}"
         else:
-            text = f"Breakeven: {pair.b} does not catch up with {pair.a} within {months} months"
+            text = f"Breakeven: {pair.b} does not catch up with {pair.a} within {months} months{discounted}"
+        first, last = count(snap.requests_month1), count(snap.requests_final_month)
+        path = f"yours grows from {first} to {last}" if last != first else f"yours stays at {first}"
         if pair.requests_per_month is not None:
             text += (
-                f"; their {months}-month totals are equal at about {count(pair.requests_per_month)} "
-                f"requests a month (now {count(snap.requests_month1)})"
+                f"; their {months}-month totals are equal at a constant {count(pair.requests_per_month)} "
+                f"requests a month ({path})"
             )
         else:
-            text += f"; their {months}-month totals are not equal at any constant volume"
+            text += f"; their {months}-month totals are not equal at any constant volume ({path})"
         return text
     return None
 
@@ -203,9 +207,15 @@ def _outside_text(f: Figures, snap: Snapshot, pool: Collection[str] | None) -> s
     outside = [g for g in snap.priced() if g.id not in pool]
     if not outside:
         return ""
-    g = min(outside, key=lambda x: x.total_usd or 0.0)
-    assert g.total_usd is not None
-    return f"; the cheapest excluded strategy, {g.id}, would cost {usd(g.total_usd)}"
+    g = min(outside, key=lambda x: x.basis_usd or 0.0)
+    assert g.basis_usd is not None
+    return f"; the cheapest excluded strategy, {g.id}, would cost {usd(g.basis_usd)}"
+
+
+def _basis(f: Figures) -> float:
+    """The cost compared (NPV when discounting); the horizon total for figures built without a basis."""
+    value = f.basis_usd if f.basis_usd is not None else f.total_usd
+    return value if value is not None else 0.0
 
 
 def economics(snap: Snapshot, pool: Collection[str] | None = None) -> Applied:
@@ -223,10 +233,10 @@ def economics(snap: Snapshot, pool: Collection[str] | None = None) -> Applied:
         for f in snap.figures:
             fits[f.id], texts[f.id] = 0.0, (_not_estimated(c.label, f),)
         return Applied(criterion=c, strength=0.0, fits=fits, texts=texts)
-    by_cost = sorted(priced, key=lambda f: f.total_usd or 0.0)
+    by_cost = sorted(priced, key=lambda f: f.basis_usd if f.basis_usd is not None else f.total_usd or 0.0)
     cheapest = by_cost[0]
-    assert cheapest.total_usd is not None
-    reference = max(cheapest.total_usd, MIN_REFERENCE_USD)
+    cheapest_usd = _basis(cheapest)
+    reference = max(cheapest_usd, MIN_REFERENCE_USD)
     net = uses_net_value(snap)
     by_value = sorted(priced, key=lambda f: -(f.net_value_usd or 0.0)) if net else by_cost
     best = by_value[0]
@@ -238,7 +248,7 @@ def economics(snap: Snapshot, pool: Collection[str] | None = None) -> Applied:
             assert f.net_value_usd is not None and best.net_value_usd is not None
             shortfall = best.net_value_usd - f.net_value_usd
         else:
-            shortfall = f.total_usd - cheapest.total_usd
+            shortfall = _basis(f) - cheapest_usd
         fits[f.id] = 1.0 / (1.0 + max(0.0, shortfall) / reference)
         others = [g for g in by_cost if g is not f]
         ref = cheapest if f is not cheapest else (others[0] if others else f)

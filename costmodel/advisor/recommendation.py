@@ -64,7 +64,14 @@ class Advice:
                 for r in self.ranking
             ],
             "what_would_change": [
-                {"answer": c.answer, "value": c.value, "recommended_id": c.recommended_id, "text": c.text}
+                {
+                    "answer": c.answer,
+                    "value": c.value,
+                    "recommended_id": c.recommended_id,
+                    "text": c.text,
+                    "threshold": c.threshold,
+                    "direction": c.direction,
+                }
                 for c in self.what_would_change
             ],
             "combine": self.combine,

@@ -81,6 +81,51 @@ class Change:
     """The changed answer in words ('daily or realtime', 'with fewer than about 290 labelled examples')."""
     recommended_id: str | None
     text: str
+    threshold: float | None = None
+    """The number past which ``recommended_id`` ranks first (None for a yes/no or categorical answer)."""
+    direction: str = "equals"
+    """``below`` / ``above``: values past ``threshold`` that way; ``equals``: the answer set to ``value``."""
+
+
+PAST_FRACTION = 0.01
+"""'Just past' a real-valued threshold: 1% beyond it (whole-number answers: one beyond it). A reported
+threshold is checked by re-scoring there, so the claim holds when re-run."""
+
+
+def past(threshold: float, direction: str, integer: bool = False) -> float:
+    """A value just past ``threshold`` in ``direction`` (what a re-run uses to check a claim).
+
+    >>> past(200.0, "above"), past(200.0, "below"), past(200.0, "above", integer=True)
+    (202.0, 198.0, 201.0)
+    """
+    sign = 1.0 if direction == "above" else -1.0
+    if integer:
+        return float(round(threshold) + sign)
+    return threshold * (1.0 + sign * PAST_FRACTION) if threshold > 0 else threshold + sign * PAST_FRACTION
+
+
+def _direction(lo: float | None, hi: float | None, at: float | None) -> str:
+    if at is not None:
+        return "below" if hi is not None and hi <= at else "above"
+    return "below" if lo is None else "above"
+
+
+def verified_threshold(
+    top_at: Callable[[float], str | None], exact: float, direction: str, target: str | None, integer: bool
+) -> float:
+    """The roundest of (2, 3 significant figures, exact) at whose 'just past' value ``target`` ranks first."""
+    candidates = [significant(exact, 2), significant(exact, 3), exact]
+    if integer:
+        candidates = [
+            float(c)
+            for c in dict.fromkeys(
+                [round(significant(exact, 2)), round(exact), math.floor(exact), math.ceil(exact)]
+            )
+        ]
+    for c in candidates:
+        if top_at(past(c, direction, integer)) == target:
+            return c
+    return exact
 
 
 def _top(needs: Needs | None, snap: Snapshot) -> str | None:
@@ -128,7 +173,11 @@ def _enum_changes(
     for top, values in groups.items():
         words = " or ".join(_word(v) for v in values)
         text = f"with {name} {words}{unanswered}, {_outcome(top)}"
-        out.append(Change(answer=name, value=words, recommended_id=top, text=text))
+        out.append(
+            Change(
+                answer=name, value=words, recommended_id=top, text=text, threshold=None, direction="equals"
+            )
+        )
     return out
 
 
@@ -197,12 +246,27 @@ def _numeric_changes(needs: Needs | None, snap: Snapshot, name: str, low: float,
         return _top(_with(needs, name, round(x) if is_int else x), snap)
 
     now = _top(needs, snap)
+    at = None if current is None else float(current)
     out = []
-    for lo, hi, top in _nearby(segments(top_at, low, high), None if current is None else float(current), now):
+    for lo, hi, top in _nearby(segments(top_at, low, high), at, now):
+        direction = _direction(lo, hi, at)
+        exact = hi if direction == "below" else lo
+        assert exact is not None
+        threshold = verified_threshold(top_at, exact, direction, top, is_int)
+        lo, hi = (lo, threshold) if direction == "below" else (threshold, hi)
         words = _range_words(name, lo, hi)
         unanswered = f" ({name}, not answered yet)" if current is None else ""
         text = f"{words}{unanswered}, {_outcome(top)}"
-        out.append(Change(answer=name, value=words, recommended_id=top, text=text))
+        out.append(
+            Change(
+                answer=name,
+                value=words,
+                recommended_id=top,
+                text=text,
+                threshold=threshold,
+                direction=direction,
+            )
+        )
     return out
 
 
@@ -220,11 +284,47 @@ def _volume_changes(result: RunResult, needs: Needs | None, now: str | None) -> 
     out = []
     name = "workload.requests_per_month"
     for lo, hi, top in _nearby(segments(top_at, *VOLUME_RANGE), 1.0, now):
+        direction = _direction(lo, hi, 1.0)
+        exact = (hi if direction == "below" else lo) or 1.0
+
+        def top_at_volume(q: float) -> str | None:
+            return top_at(q / base)
+
+        threshold = verified_threshold(top_at_volume, exact * base, direction, top, False)
+        lo, hi = (lo, threshold / base) if direction == "below" else (threshold / base, hi)
         words = _range_words(name, lo, hi, scale=base)
+        text = f"{words} in month 1 (the growth path scaled), {_outcome(top)}{_engine_says(result, now, top, threshold / base)}"
         out.append(
-            Change(answer=name, value=words, recommended_id=top, text=f"{words} in month 1, {_outcome(top)}")
+            Change(
+                answer=name,
+                value=words,
+                recommended_id=top,
+                text=text,
+                threshold=threshold,
+                direction=direction,
+            )
         )
     return out
+
+
+def _engine_says(result: RunResult, now: str | None, top: str | None, factor: float) -> str:
+    """What the engine says about the two strategies' costs: their constant-volume breakeven and cost ratio there."""
+    if now is None or top is None:
+        return ""
+    pair = next((p for p in result.breakeven if {p.a, p.b} == {now, top}), None)
+    snap = snapshot(result, factor)
+    cost = {f.id: f.basis_usd for f in snap.figures}
+    a, b = cost.get(top), cost.get(now)
+    ratio = f"; there {top} costs {a / b:.1f}x {now}" if a is not None and b is not None and b > 0 else ""
+    months = result.scenario.horizon_months
+    if pair is None:
+        return ratio
+    if pair.requests_per_month is None:
+        return (
+            f"{ratio}, and their {months}-month totals are not equal at any constant volume, "
+            "so the change is not a cost breakeven"
+        )
+    return f"{ratio}; their {months}-month totals are equal at a constant {count(pair.requests_per_month)} requests a month"
 
 
 def what_would_change(

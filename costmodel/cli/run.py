@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 from typing import Any
 
+from costmodel.advisor.verdict import verdict
 from costmodel.catalog import prices
 from costmodel.catalog.entry import Catalogs
 from costmodel.catalog.lifecycle import lifecycle_status
@@ -17,6 +18,7 @@ from costmodel.report import breakeven_lines, summary_rows
 from costmodel.scenario.calendar import today
 from costmodel.scenario.examples import resolve_scenario_path
 from costmodel.scenario.io import defaults_table, load_scenario
+from costmodel.simulation.default_ranges import default_uncertainty
 
 
 def register(subparsers: Any) -> None:
@@ -37,9 +39,11 @@ def register(subparsers: Any) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    result = run(load_scenario(resolve_scenario_path(args.scenario)), default_catalogs())
+    catalogs = default_catalogs()
+    result = run(load_scenario(resolve_scenario_path(args.scenario)), catalogs)
     if args.format == "json":
-        emit(result.to_dict(), "json")
+        answer = verdict(result, catalogs, extra=default_uncertainty(result.scenario, catalogs))
+        emit({**result.to_dict(), "verdict": answer.to_dict()}, "json")
         return 0
     if args.format == "csv":
         emit(None, "csv", rows=summary_rows(result))
@@ -52,8 +56,13 @@ def _run(args: argparse.Namespace) -> int:
     )
     emit(None, "table", rows=summary_rows(result), title=title)
     print()
+    answer = verdict(result, catalogs, extra=default_uncertainty(result.scenario, catalogs))
+    print(answer.sentence)
+    for decisive in answer.decisive_assumptions:
+        print(f"  {decisive.text}")
     if result.cheapest_id:
-        print(f"Cheapest over {horizon} months: {result.cheapest_id}")
+        basis = " (NPV)" if result.cost_basis == "npv" else ""
+        print(f"Cheapest over {horizon} months{basis}: {result.cheapest_id}")
     for line in breakeven_lines(result):
         print(f"  {line}")
     for s in result.strategies:

@@ -89,19 +89,21 @@ def test_every_page_renders_on_every_example(example: Path) -> None:
 def test_overview_shows_verdict_table_and_chart(app: AppTest) -> None:
     _assert_clean(app, "overview")
     assert "is the cheapest" in _verdict(app)
-    assert len(app.dataframe) == 1
+    assert len(app.dataframe) == 2  # the decision table, and its details in an expander
     table = app.dataframe[0].value
     assert list(table["strategy"]) == [s.id for s in session.default_scenario().strategies]
+    assert "model / offer" in table.columns and "openai/gpt-4.1" in set(table["model / offer"])
+    assert "Decisive assumptions" in _texts(app) or "Why the advisor picks" in _texts(app)
     assert len(app.get("plotly_chart")) == 1
 
 
 def test_requests_slider_changes_overview_and_breakeven(app: AppTest) -> None:
     before_verdict = _verdict(app)
-    before_total = app.dataframe[0].value.iloc[0, 4]
+    before_total = app.dataframe[0].value.iloc[0, 2]
     app.select_slider(key=sidebar.REQUESTS_KEY).set_value(500_000).run()
     _assert_clean(app, "after slider")
     assert "500k requests/month" in _verdict(app) and _verdict(app) != before_verdict
-    assert app.dataframe[0].value.iloc[0, 4] > before_total
+    assert app.dataframe[0].value.iloc[0, 2] > before_total
     assert app.session_state[session.SCENARIO_KEY].workload.requests_per_month == 500_000
     app.switch_page("app_pages/breakeven.py").run()
     _assert_clean(app, "breakeven after slider")
@@ -116,10 +118,10 @@ def test_shared_inputs_move_the_shown_values(app: AppTest) -> None:
     assert all(a > b for a, b in zip(after, before, strict=True))
 
     app.switch_page("app_pages/overview.py").run()
-    totals = app.dataframe[0].value.iloc[:, 4].tolist()
+    totals = app.dataframe[0].value.iloc[:, 2].tolist()
     app.number_input(key=sidebar.RATE_KEY).set_value(300.0).run()
     assert all(
-        a > b for a, b in zip(app.dataframe[0].value.iloc[:, 4], totals, strict=True) if a == a and b == b
+        a > b for a, b in zip(app.dataframe[0].value.iloc[:, 2], totals, strict=True) if a == a and b == b
     )
     app.slider(key=sidebar.HORIZON_KEY).set_value(36).run()
     assert "Over 36 months" in _verdict(app)
@@ -279,7 +281,7 @@ def ui_state_version(at: AppTest) -> int:
 
 
 def test_editor_edits_a_field_and_overview_follows(app: AppTest) -> None:
-    totals_before = app.dataframe[0].value.iloc[0, 4]
+    totals_before = app.dataframe[0].value.iloc[0, 2]
     _editor(app)
     version = ui_state_version(app)
     app.number_input(key=f"se_{version}_0_n_shots").set_value(12)  # form values travel with the submit
@@ -287,7 +289,7 @@ def test_editor_edits_a_field_and_overview_follows(app: AppTest) -> None:
     _assert_clean(app, "edit")
     assert app.session_state[session.SCENARIO_KEY].strategies[0].n_shots == 12
     app.switch_page("app_pages/overview.py").run()
-    assert app.dataframe[0].value.iloc[0, 4] > totals_before
+    assert app.dataframe[0].value.iloc[0, 2] > totals_before
 
 
 def test_editor_refuses_an_impossible_value_naming_the_field(app: AppTest) -> None:
@@ -342,12 +344,12 @@ def _prices(at: AppTest) -> AppTest:
 def test_prices_page_lists_dates_sources_and_staleness(app: AppTest) -> None:
     _prices(app)
     used = app.dataframe[0].value
-    assert {"source_url", "as_of", "status", "confidence"} <= set(used.columns)
-    assert used["status"].astype(str).str.contains("current|stale").all()
+    assert {"source", "as of", "price check", "confidence"} <= set(used.columns)
+    assert used["price check"].astype(str).str.contains("current|stale").all()
 
 
 def test_bad_custom_catalog_lists_every_problem_and_builtins_stay(app: AppTest) -> None:
-    total = app.dataframe[0].value.iloc[:, 4].fillna(-1).tolist()
+    total = app.dataframe[0].value.iloc[:, 2].fillna(-1).tolist()
     _prices(app)
     app.file_uploader(key="pr_upload").set_value(("mine.yaml", BAD_CATALOG, "application/x-yaml")).run()
     assert not app.exception
@@ -362,23 +364,23 @@ def test_bad_custom_catalog_lists_every_problem_and_builtins_stay(app: AppTest) 
     assert "mine.yaml" in text
     app.switch_page("app_pages/overview.py").run()
     _assert_clean(app, "overview after a bad catalog")
-    assert app.dataframe[0].value.iloc[:, 4].fillna(-1).tolist() == total
+    assert app.dataframe[0].value.iloc[:, 2].fillna(-1).tolist() == total
 
 
 def test_custom_catalog_replaces_an_entry(app: AppTest) -> None:
-    before = app.dataframe[0].value.set_index("strategy").iloc[:, 3]
+    before = app.dataframe[0].value.set_index("strategy").iloc[:, 1]
     _prices(app)
     app.file_uploader(key="pr_upload").set_value(("mine.yaml", GOOD_CATALOG, "application/x-yaml")).run()
     _assert_clean(app, "good catalog")
     assert any("Using mine.yaml" in s.value.replace("\\", "") for s in app.success)
     app.switch_page("app_pages/overview.py").run()
-    after = app.dataframe[0].value.set_index("strategy").iloc[:, 3]
+    after = app.dataframe[0].value.set_index("strategy").iloc[:, 1]
     assert after["ft-hosted"] > before["ft-hosted"]  # expert labelling now costs $100 per example
     assert after["prompt"] == before["prompt"]
 
 
 def test_price_override_changes_results_and_can_be_removed(app: AppTest) -> None:
-    before = app.dataframe[0].value.set_index("strategy").iloc[:, 3]
+    before = app.dataframe[0].value.set_index("strategy").iloc[:, 1]
     _prices(app)
     app.selectbox(key="pr_kind").set_value("models").run()
     app.selectbox(key="pr_entry").set_value("openai/gpt-4.1").run()
@@ -387,12 +389,12 @@ def test_price_override_changes_results_and_can_be_removed(app: AppTest) -> None
     app.button(key="pr_apply").click().run()
     _assert_clean(app, "override")
     app.switch_page("app_pages/overview.py").run()
-    after = app.dataframe[0].value.set_index("strategy").iloc[:, 3]
+    after = app.dataframe[0].value.set_index("strategy").iloc[:, 1]
     assert after["prompt"] > before["prompt"] and after["rag"] == before["rag"]
     _prices(app)
     app.button(key="pr_clear").click().run()
     app.switch_page("app_pages/overview.py").run()
-    assert app.dataframe[0].value.set_index("strategy").iloc[:, 3]["prompt"] == pytest.approx(
+    assert app.dataframe[0].value.set_index("strategy").iloc[:, 1]["prompt"] == pytest.approx(
         before["prompt"]
     )
 

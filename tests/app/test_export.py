@@ -125,7 +125,10 @@ def test_report_is_one_self_contained_page_with_escaped_user_text(golden: RunRes
         figures={"Cumulative cost": cumulative_cost_figure(golden)},
         breakevens=report.breakeven_sentences(golden),
         notes=report.notes(golden),
+        decisive=["flips if <b>labelling</b> falls to $4.10"],
     )
+    assert "<h2>Decisive assumptions</h2>" in text
+    assert "<li>flips if &lt;b&gt;labelling&lt;/b&gt; falls to $4.10</li>" in text
     assert "Golden &lt;b&gt;test&lt;/b&gt;" in text and "Golden <b>test</b>" not in text
     assert report.verdict(golden).split(",")[0] in text
     assert "b pays off vs a in month 6" in text

@@ -36,12 +36,37 @@ def test_demo_data_counts_and_applies_to_the_scenario(app: AppTest) -> None:
     table = at.dataframe[0].value
     assert set(table["direction"]) == {"input", "output"}
     assert (table["n_samples"] == 60).all()
-    before = at.session_state["scenario"].workload
+    before = at.session_state["scenario"]
+    labels = [c.label for c in at.checkbox if c.key and c.key.startswith("tk_apply_")]
+    assert any(
+        "input tokens per request: " in label and " → " in label for label in labels
+    )  # old → new shown
+    n_examples = next(c for c in at.checkbox if c.key and c.key.endswith("n_training_examples"))
+    assert n_examples.value is False  # never ticked by default
     at.button[0].click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
-    after = at.session_state["scenario"].workload
-    assert after != before
+    after = at.session_state["scenario"]
+    assert after.workload != before.workload
+    for old, new in zip(before.strategies, after.strategies, strict=True):  # the unticked field did not move
+        assert getattr(new, "n_training_examples", None) == getattr(old, "n_training_examples", None)
     assert any("Applied the counts" in s.value for s in at.success)
+
+
+def test_apply_writes_only_the_ticked_fields_and_the_numbers_shown(app: AppTest) -> None:
+    at = app.run()
+    at.checkbox(key="tokens_demo").check().run()
+    before = at.session_state["scenario"]
+    boxes = {c.key: c for c in at.checkbox if c.key and c.key.startswith("tk_apply_")}
+    for key, box in boxes.items():
+        if key != "tk_apply_workload.output_tokens_per_request":
+            box.uncheck()
+    shown = boxes["tk_apply_workload.output_tokens_per_request"].label.rpartition(" → ")[2]
+    at.button[0].click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    after = at.session_state["scenario"]
+    assert after.workload.input_tokens_per_request == before.workload.input_tokens_per_request
+    assert after.workload.output_tokens_per_request == float(shown.replace(",", ""))
+    assert after.strategies == before.strategies
 
 
 def test_an_unknown_model_shows_an_error_not_a_traceback(app: AppTest) -> None:

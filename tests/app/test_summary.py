@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from types import SimpleNamespace
 
 import pytest
 from ui_golden import TOTAL_A_USD, TOTAL_B_USD, golden_result
@@ -38,12 +39,39 @@ def test_verdict_single_and_no_strategy(golden: RunResult) -> None:
 
 def test_cost_table_rows_and_units(golden: RunResult) -> None:
     table = summary.cost_table(golden)
+    assert list(table.columns) == [
+        "strategy",
+        "model / offer",
+        "total, 12 mo (USD)",
+        report.PER_REQUEST_ALL_IN,
+        "accuracy (fraction)",
+        "net value (USD)",
+        "end to end (ms)",
+        "status",
+    ]
     assert list(table["strategy"]) == ["a", "b"]
-    assert all("(" in c for c in table.columns[3:])  # every figure column names its unit
+    assert list(table["model / offer"]) == ["inline price", "inline price"]
     assert table.loc[1, "status"] == "cheapest"
     assert table.loc[0, "total, 12 mo (USD)"] == pytest.approx(TOTAL_A_USD)
-    assert table.loc[1, "one-off (USD)"] == pytest.approx(1000.0)
+    # all-in: a's total over 12 x 100,000 requests; b's includes its $1,000 one-off
+    assert table.loc[0, report.PER_REQUEST_ALL_IN] == pytest.approx(2400.0 / 1_200_000)
+    assert table.loc[1, report.PER_REQUEST_ALL_IN] == pytest.approx(1240.0 / 1_200_000)
     assert table.loc[0, "end to end (ms)"] == pytest.approx(1555.0)
+    details = summary.cost_details(golden)
+    assert all("(" in c for c in details.columns[2:])  # every figure column names its unit
+    assert details.loc[1, "one-off (USD)"] == pytest.approx(1000.0)
+    assert details.loc[0, report.PER_REQUEST_MARGINAL] == pytest.approx(0.002)  # 200 tokens x $10/Mtok
+    assert details.loc[1, report.PER_CORRECT_ALL_IN] == pytest.approx(1240.0 / (1_200_000 * 0.9))
+
+
+def test_model_label_names_catalog_ids_and_gpu() -> None:
+    prompt = SimpleNamespace(model="openai/gpt-4.1")
+    assert report.model_label(prompt) == "openai/gpt-4.1"
+    selfhosted = SimpleNamespace(base_model="llama-3.1-8b", serve_gpu_offer="aws/l40s-48gb")
+    assert report.model_label(selfhosted) == "llama-3.1-8b on aws/l40s-48gb"
+    assert report.model_label(SimpleNamespace(offer={"input_usd_per_mtok": 1.0})) == "inline price"
+    tiers = (SimpleNamespace(strategy="ft-small"), SimpleNamespace(strategy="prompt"))
+    assert report.model_label(SimpleNamespace(tiers=tiers)) == "ft-small → prompt"
 
 
 def test_breakeven_words(golden: RunResult) -> None:
@@ -64,10 +92,12 @@ def test_format_usd(value: float, text: str) -> None:
 
 
 def test_npv_column_only_when_discounted(golden: RunResult) -> None:
-    assert "NPV (USD)" not in summary.cost_table(golden).columns  # undiscounted: NPV equals the total
+    assert "NPV (USD)" not in summary.cost_details(golden).columns  # undiscounted: NPV equals the total
     scenario = dataclasses.replace(golden.scenario, discount_rate_annual_fraction=0.1)
     discounted = dataclasses.replace(golden, scenario=scenario)
-    assert "NPV (USD)" in summary.cost_table(discounted).columns
+    assert "NPV (USD)" in summary.cost_details(discounted).columns
+    assert "NPV, 12 mo (USD)" in summary.cost_table(discounted).columns  # the decision table's basis
+    assert "NPV (discounted at 10%/year)" in report.verdict(discounted)
 
 
 def test_cli_rows_and_lines_share_the_figures(golden: RunResult) -> None:
@@ -84,6 +114,8 @@ def test_cli_rows_and_lines_share_the_figures(golden: RunResult) -> None:
         "end_to_end_ms",
         "accuracy_fraction",
         "net_value_usd",
+        "all_in_usd_per_request",
+        "model",
     ]
     assert rows[0]["total_usd"] == pytest.approx(TOTAL_A_USD)
     assert rows[1]["one_off_usd"] == pytest.approx(1000.0)
