@@ -38,10 +38,10 @@ COLUMNS = {
         help=f"Lifecycle on {now.isoformat()}: active, deprecated (still served, shutdown announced or flagged) "
         "or retired (no longer served). No dates = no announced shutdown.",
     ),
-    "shuts down on": st.column_config.DateColumn(format=DATE_FORMAT, help="first day it is no longer served"),
-    "new training jobs until": st.column_config.DateColumn(
-        format=DATE_FORMAT, help="last day a new fine-tuning job can start"
+    "shuts down on": st.column_config.TextColumn(
+        help="first day it is no longer served (none: no announced shutdown)"
     ),
+    "new training jobs until": st.column_config.TextColumn(help="last day a new fine-tuning job can start"),
     "replacement": st.column_config.TextColumn(help="what the vendor names as the replacement"),
     "price check": st.column_config.TextColumn(
         help=f"✓ checked within {prices.STALE_AFTER_DAYS} days, ⚠ older, ✎ overridden in this session"
@@ -50,7 +50,9 @@ COLUMNS = {
 
 
 def _show_table(frame: pd.DataFrame, key: str) -> None:
-    st.dataframe(prices.readable(frame), hide_index=True, key=key, column_config=COLUMNS)
+    st.dataframe(
+        prices.readable(prices.fill_lifecycle_gaps(frame)), hide_index=True, key=key, column_config=COLUMNS
+    )
 
 
 # --- Prices the current scenario uses ---------------------------------------------------------

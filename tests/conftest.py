@@ -10,10 +10,12 @@ from hypothesis import HealthCheck, settings
 # Pin "today" (month 1 of every scenario without start_date, lifecycle statuses) and keep any refreshed
 # price data on this machine out of the tests: results must not depend on the clock or the user's cache.
 os.environ["BREAKEVEN_TODAY"] = "2026-12-06"
-os.environ["BREAKEVEN_PRICE_DATA"] = os.path.join(os.path.dirname(__file__), "data", "no-refreshed-prices.json")
+os.environ["BREAKEVEN_PRICE_DATA"] = os.path.join(
+    os.path.dirname(__file__), "data", "no-refreshed-prices.json"
+)
 
-from costmodel.catalog.entry import Catalogs  # noqa: E402
-from costmodel.catalog.loader import parse_catalog  # noqa: E402
+from costmodel.catalog.entry import Catalogs
+from costmodel.catalog.loader import parse_catalog
 
 settings.register_profile(
     "default", deadline=None, suppress_health_check=[HealthCheck.too_slow], max_examples=100

@@ -132,9 +132,9 @@ def tokens_session(marker: str) -> None:
         # Apply the measured lengths to the workload only: the 2 MB transcript is one sample of ~20k
         # tokens, which as tokens_per_example would (rightly) make the self-hosted LoRA run not fit and
         # the Overview show that error. This test is about disk writes, not about that.
-        for multi in at.multiselect:
-            if multi.label.startswith("Fine-tuning strategies"):
-                multi.set_value([]).run()
+        for box in at.checkbox:
+            if box.key and box.key.startswith("tk_apply_strategies"):
+                box.uncheck().run()
         apply = [b for b in at.button if "pply" in b.label]
         if apply:
             apply[0].click().run()

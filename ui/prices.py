@@ -165,6 +165,33 @@ def lifecycle_columns(catalogs: Catalogs, kind: str, entry_id: str, today: dt.da
     return out
 
 
+NOT_APPLICABLE = "—"
+"""Shown in a lifecycle column for a kind that has no lifecycle (labelling rates, GPU offers, ...)."""
+
+
+def fill_lifecycle_gaps(frame: pd.DataFrame) -> pd.DataFrame:
+    """Lifecycle columns as words for the page: dates as YYYY-MM-DD, "none announced" / "none named" where
+    a model or offer has no date or replacement, and a dash for kinds without a lifecycle (never "None")."""
+    if "lifecycle" not in frame.columns:
+        return frame
+    out = frame.copy()
+    has = out["lifecycle"].notna()
+    for column, missing in (
+        ("new_jobs_until", "none announced"),
+        ("shutdown_on", "none announced"),
+        ("replacement", "none named"),
+    ):
+        if column not in out.columns:
+            continue
+        values = out[column].map(lambda v: v.isoformat() if isinstance(v, dt.date) else v)
+        out[column] = [
+            (str(v) if v is not None and v == v else (missing if h else NOT_APPLICABLE))
+            for v, h in zip(values, has, strict=True)
+        ]
+    out["lifecycle"] = out["lifecycle"].where(has, NOT_APPLICABLE)
+    return out
+
+
 def parse_custom_catalog(data: bytes, name: str) -> Catalogs:
     """Validate an uploaded catalog (same format as ``costmodel/catalog/data/*.yaml``); InputError lists every problem."""
     return parse_catalog(data, source=upload_name(name))

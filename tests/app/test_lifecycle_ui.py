@@ -346,3 +346,24 @@ def test_advisor_shows_the_lifecycle_notes(app: AppTest, fintech: RunResult) -> 
     (warning,) = [w for w in app.warning if "Model lifecycle" in str(w.value)]
     for note in expected:
         assert note in plain(warning.value)
+
+
+def test_prices_lifecycle_columns_never_show_none() -> None:
+    import datetime as dt
+
+    import pandas as pd
+
+    from ui.prices import NOT_APPLICABLE, fill_lifecycle_gaps
+
+    frame = pd.DataFrame(
+        {
+            "id": ["openai/gpt-4.1", "openai/gpt-6-luna", "expert"],
+            "lifecycle": ["deprecated", "active", None],
+            "shutdown_on": [dt.date(2027, 1, 14), None, None],
+            "replacement": ["openai/gpt-6-luna", None, None],
+        }
+    )
+    out = fill_lifecycle_gaps(frame)
+    assert list(out["shutdown_on"]) == ["2027-01-14", "none announced", NOT_APPLICABLE]
+    assert list(out["replacement"]) == ["openai/gpt-6-luna", "none named", NOT_APPLICABLE]
+    assert list(out["lifecycle"]) == ["deprecated", "active", NOT_APPLICABLE]

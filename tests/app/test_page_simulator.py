@@ -28,10 +28,13 @@ def test_page_renders_every_view_for_the_default_scenario(app: AppTest) -> None:
     summary = at.dataframe[0].value
     assert list(summary["strategy"]) == ["prompt", "rag", "ft-hosted", "ft-llama-8b"]
     assert summary["p_cheapest"].sum() == pytest.approx(1.0)
-    assert (summary["total_usd_p10"] < summary["total_usd_p90"]).all()  # default ranges widen every total
+    costed = summary.dropna(subset=["total_usd_p10"])  # a strategy stopped by a retirement has no totals
+    assert len(costed) >= 3
+    assert (costed["total_usd_p10"] < costed["total_usd_p90"]).all()  # default ranges widen every total
     charts = at.get("plotly_chart")
     assert len(charts) == 4  # fan chart, chance of winning, breakeven months, tornado
-    assert any("ft-llama-8b" in c.value for c in at.caption)  # the self-hosted fallback is said
+    # The self-hosted preparer takes arrays now: no "held at central values" fallback is reported.
+    assert not any("does not take arrays" in c.value for c in at.caption)
     inputs = at.dataframe[-1].value
     assert "workload.output_tokens_per_request" in set(inputs["input"])
     result = at.session_state["simulator_result"][1]
