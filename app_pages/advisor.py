@@ -18,6 +18,7 @@ from ui import lifecycle, messages, runs, session
 from ui.chart import file_stem, show_chart
 from ui.figures.advisor import advisor_scores_figure
 from ui.markdown import md, md_literal
+from ui.words import needs_words
 
 NOT_ANSWERED = "not answered"
 
@@ -58,15 +59,13 @@ def _word(value: object) -> str:
 def questionnaire(needs: Needs, version: int) -> Needs | None:
     """The form; returns the new answers when applied, else None."""
     with st.form(f"advisor_needs_{version}"):
-        st.markdown(
-            "**Questionnaire** (the scenario's `needs` block; leave a question unanswered to leave it out)"
-        )
+        st.markdown("**Questionnaire** (saved in the scenario; leave a question unanswered to leave it out)")
         left, right = st.columns(2)
         answers: dict[str, Any] = {}  # widget values; Needs validates them on revalidation
         for i, field in enumerate(dataclasses.fields(Needs)):
             col = left if i % 2 == 0 else right
             current = getattr(needs, field.name)
-            label = f"{QUESTIONS[field.name]} ({field.name})"
+            label = QUESTIONS[field.name]
             options = _choices(field.name)
             if options is not None:
                 answers[field.name] = col.selectbox(
@@ -102,20 +101,20 @@ def show_advice(advice: Advice, lifecycle_subjects: frozenset[str] = frozenset()
     if lifecycle_notes:
         st.warning(
             "**Model lifecycle** (vendor-announced dates inside the horizon)\n\n"
-            + "\n".join(f"- {md_literal(note)}" for note in lifecycle_notes)
+            + "\n".join(f"- {md_literal(needs_words(note))}" for note in lifecycle_notes)
         )
     if advice.recommended_id is not None:
         top = advice.ranking[0]
         st.success(
             md(
                 f"Recommended: **{top.id}** ({KIND_LABELS.get(top.kind, top.kind)}), score {top.score:.2f}. "
-                f"{top.reasons[0].text}."
+                f"{needs_words(top.reasons[0].text)}."
             )
         )
     else:
         st.error("No strategy qualifies: see the notes below.")
     if advice.combine:
-        st.info(md(advice.combine))
+        st.info(md(needs_words(advice.combine)))
 
     rows = [
         {
@@ -124,31 +123,33 @@ def show_advice(advice: Advice, lifecycle_subjects: frozenset[str] = frozenset()
             "kind": KIND_LABELS.get(r.kind, r.kind),
             "score": r.score,
             "status": "excluded" if r.excluded else ("costs not estimated" if not r.available else ""),
-            "strongest reason": r.reasons[0].text if r.reasons else "",
+            "strongest reason": needs_words(r.reasons[0].text) if r.reasons else "",
         }
         for i, r in enumerate(advice.ranking, start=1)
     ]
     st.dataframe(
         pd.DataFrame(rows),
         hide_index=True,
-        column_config={"score": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="%.2f")},
+        column_config={
+            "score": st.column_config.ProgressColumn("score", min_value=0.0, max_value=1.0, format="%.2f")
+        },
     )
     show_chart(advisor_scores_figure(advice), key="adv_scores", name="advisor scores")
 
     st.subheader("Why")
     for i, r in enumerate(advice.ranking, start=1):
         with st.expander(f"{i}. {r.id} — score {r.score:.2f}", expanded=i == 1):
-            st.markdown("\n".join(f"- {md(reason.text)}" for reason in r.reasons))
+            st.markdown("\n".join(f"- {md(needs_words(reason.text))}" for reason in r.reasons))
 
     st.subheader("What would change the answer")
     if advice.what_would_change:
-        st.markdown("\n".join(f"- {md(c.text)}" for c in advice.what_would_change))
+        st.markdown("\n".join(f"- {md(needs_words(c.text))}" for c in advice.what_would_change))
     else:
         st.markdown("No single answer, and no monthly volume from 1/100 to 100 times today's, changes it.")
     if advice.notes:
         with st.expander(f"Notes ({len(advice.notes)})", expanded=advice.recommended_id is None):
             for note in advice.notes:
-                st.markdown(f"- {md(note)}")
+                st.markdown(f"- {md(needs_words(note))}")
 
 
 def show_weights() -> None:
@@ -160,7 +161,11 @@ def show_weights() -> None:
         )
         for c in CRITERIA:
             weight = "hard constraint" if c.hard else f"weight {c.weight:g}"
-            st.markdown(md(f"**{c.label}** (reads `{c.answer}`, {weight}): {c.why}"))
+            st.markdown(
+                md(
+                    f"**{c.label}** (from the answer on {needs_words(c.answer)}, {weight}): {needs_words(c.why)}"
+                )
+            )
 
 
 st.title("Advisor")

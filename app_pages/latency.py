@@ -14,9 +14,9 @@ st.title("Latency")
 result = runs.result_or_stop()
 budget = latency_budget_ms(result)
 if budget is None:
-    st.info("No latency budget in this scenario (needs.latency_budget_ms): charts show no budget line.")
+    st.info("No latency budget in this scenario (set one on the Advisor page): charts show no budget line.")
 else:
-    st.caption(f"Latency budget: {budget:,.0f} ms end to end (needs.latency_budget_ms).")
+    st.caption(f"Latency budget: {budget:,.0f} ms end to end (from the Advisor's answers).")
 
 rows = report.latency_rows(result, budget)
 if rows:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from costmodel import report
-from ui import export, lifecycle, runs, summary
+from ui import export, lifecycle, runs, summary, words
 from ui.chart import file_stem, show_chart
 from ui.figures.breakeven import (
     breakdown_figure,
@@ -28,8 +28,8 @@ decisive = [d.text for d in answer.decisive_assumptions]
 if decisive:
     st.markdown(f"**Decisive assumption:** {md_literal(decisive[0])}.")
 
-table = summary.cost_table(result)
-details = summary.cost_details(result)
+table, table_text = words.text_where_missing(summary.cost_table(result))  # "—", never "None"
+details, details_text = words.text_where_missing(summary.cost_details(result))
 money = st.column_config.NumberColumn(format="dollar")
 per_request = {
     name: st.column_config.NumberColumn(format="$%.4f", help=text)
@@ -41,56 +41,64 @@ latency = st.column_config.NumberColumn(format="%.0f", help="median end-to-end l
 st.dataframe(
     table,
     hide_index=True,
-    column_config={
-        "strategy": st.column_config.TextColumn("strategy", width=95),
-        "model / offer": st.column_config.TextColumn(
-            "model / offer", width=168, help="the model, fine-tuning offer or base model (and serving GPU)"
-        ),
-        report.cost_column(result): st.column_config.NumberColumn(
-            report.cost_column(result).replace(" (USD)", " ($)"),
-            format="compact",
-            width=95,
-            help="USD, net present value (monthly costs discounted)"
-            if result.cost_basis == "npv"
-            else "USD, horizon total",
-        ),
-        report.PER_REQUEST_ALL_IN: st.column_config.NumberColumn(
-            "all-in / request",
-            format="$%.4f",
-            width=97,
-            help=report.PER_REQUEST_HELP[report.PER_REQUEST_ALL_IN],
-        ),
-        "accuracy (fraction)": st.column_config.NumberColumn("accuracy", format="%.2f", width=65),
-        "net value (USD)": st.column_config.NumberColumn(
-            "net value ($)",
-            format="compact",
-            width=80,
-            help="USD over the horizon: correct answers x value - wrong answers x cost - total",
-        ),
-        "end to end (ms)": st.column_config.NumberColumn(
-            "latency ms", format="%.0f", width=70, help="median end-to-end latency (ms)"
-        ),
-        "status": st.column_config.TextColumn(
-            "status",
-            width=140,
-            help="cheapest on the cost basis; stops after month N: a model it uses retires",
-        ),
-    },
+    column_config=words.as_text_columns(
+        table_text,
+        {
+            "strategy": st.column_config.TextColumn("strategy", width=95),
+            "model / offer": st.column_config.TextColumn(
+                "model / offer",
+                width=168,
+                help="the model, fine-tuning offer or base model (and serving GPU)",
+            ),
+            report.cost_column(result): st.column_config.NumberColumn(
+                report.cost_column(result).replace(" (USD)", " ($)"),
+                format="compact",
+                width=95,
+                help="USD, net present value (monthly costs discounted)"
+                if result.cost_basis == "npv"
+                else "USD, horizon total",
+            ),
+            report.PER_REQUEST_ALL_IN: st.column_config.NumberColumn(
+                "all-in / request",
+                format="$%.4f",
+                width=97,
+                help=report.PER_REQUEST_HELP[report.PER_REQUEST_ALL_IN],
+            ),
+            "accuracy (fraction)": st.column_config.NumberColumn("accuracy", format="%.2f", width=65),
+            "net value (USD)": st.column_config.NumberColumn(
+                "net value ($)",
+                format="compact",
+                width=80,
+                help="USD over the horizon: correct answers x value - wrong answers x cost - total",
+            ),
+            "end to end (ms)": st.column_config.NumberColumn(
+                "latency ms", format="%.0f", width=70, help="median end-to-end latency (ms)"
+            ),
+            "status": st.column_config.TextColumn(
+                "status",
+                width=140,
+                help="cheapest on the cost basis; stops after month N: a model it uses retires",
+            ),
+        },
+    ),
 )
 with st.expander("Details: kind, one-off, totals, marginal and all-in cost per request, first token"):
     st.dataframe(
         details,
         hide_index=True,
-        column_config={
-            "one-off (USD)": money,
-            details.columns[3]: money,
-            "NPV (USD)": money,
-            **per_request,
-            "first token (ms)": st.column_config.NumberColumn(
-                format="%.0f", help="median time to first token"
-            ),
-            "end to end (ms)": latency,
-        },
+        column_config=words.as_text_columns(
+            details_text,
+            {
+                "one-off (USD)": money,
+                details.columns[3]: money,
+                "NPV (USD)": money,
+                **per_request,
+                "first token (ms)": st.column_config.NumberColumn(
+                    format="%.0f", help="median time to first token"
+                ),
+                "end to end (ms)": latency,
+            },
+        ),
     )
 if answer.reasons or len(decisive) > 1:
     title = (

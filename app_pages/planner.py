@@ -30,7 +30,7 @@ from costmodel.gpu.serving import ServingInputs
 from costmodel.gpu.training import TrainingInputs
 from costmodel.gpu.training_flops import FRAMEWORKS, LORA_TARGETS, METHODS
 from costmodel.scenario.types import Scenario
-from ui import messages, session, session_catalogs
+from ui import messages, session, session_catalogs, words
 from ui.figures.gpu import (
     GpuComparisonRow,
     MemoryBar,
@@ -243,7 +243,7 @@ def _table_row(f: GpuFit) -> dict[str, object]:
 
 st.subheader("Which GPUs fit")
 frame = pd.DataFrame([_table_row(f) for f in plan.comparison])
-st.dataframe(frame, hide_index=True)
+st.dataframe(words.fill_missing(words.text_where_missing(frame)[0]), hide_index=True)  # "—", never "None"
 st.download_button(
     "Download table (CSV)", frame.to_csv(index=False), file_name="gpu-comparison.csv", mime="text/csv"
 )

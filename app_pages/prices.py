@@ -10,7 +10,7 @@ import streamlit as st
 from costmodel.catalog.price_data import current_price_data
 from costmodel.core.errors import InputError
 from costmodel.core.schema import today
-from ui import messages, prices, session, session_catalogs
+from ui import messages, prices, session, session_catalogs, words
 from ui.lifecycle import price_data_text
 from ui.markdown import md_literal
 
@@ -50,9 +50,10 @@ COLUMNS = {
 
 
 def _show_table(frame: pd.DataFrame, key: str) -> None:
-    st.dataframe(
-        prices.readable(prices.fill_lifecycle_gaps(frame)), hide_index=True, key=key, column_config=COLUMNS
-    )
+    shown, text_columns = words.text_where_missing(words.round_noise(prices.fill_lifecycle_gaps(frame)))
+    shown = prices.readable(shown)
+    text = {prices.column_label(c): st.column_config.TextColumn() for c in text_columns}
+    st.dataframe(shown, hide_index=True, key=key, column_config={**text, **COLUMNS})
 
 
 # --- Prices the current scenario uses ---------------------------------------------------------

@@ -33,6 +33,7 @@ from ui.figures.simulate import (
     win_probability_figure,
 )
 from ui.markdown import md
+from ui.words import as_text_columns, readable_inputs, simulation_note, text_where_missing
 
 DRAW_CHOICES = (1_000, 10_000, 100_000, 1_000_000)
 # Session key of the last run's (run key, SimulationResult): reruns with the same inputs reuse it.
@@ -173,28 +174,38 @@ if not result.inputs:
     )
 
 summary = win_frame(result)
+empty = [c for c in summary.columns if c.startswith(("net_value", "p_best")) and summary[c].isna().all()]
+# No value per correct answer: no net-value columns; a strategy not simulated: "—", never "None".
+shown, shown_text = text_where_missing(summary.drop(columns=empty))
 st.dataframe(
-    summary,
+    shown,
     hide_index=True,
-    column_config={
-        **{
-            c: st.column_config.NumberColumn(c, format="dollar")
-            for c in summary.columns
-            if c.endswith(("p10", "p50", "p90"))
+    column_config=as_text_columns(
+        shown_text,
+        {
+            **{
+                c: st.column_config.NumberColumn(
+                    f"{'total' if c.startswith('total') else 'net value'}, {c.rsplit('_', 1)[1]} ($)",
+                    format="dollar",
+                    help="USD over the horizon; p10/p50/p90: 10th, 50th and 90th percentile of the draws",
+                )
+                for c in shown.columns
+                if c.endswith(("p10", "p50", "p90"))
+            },
+            "p_cheapest": st.column_config.ProgressColumn(
+                "chance cheapest", min_value=0.0, max_value=1.0, format="percent"
+            ),
+            "p_best_value": st.column_config.ProgressColumn(
+                "chance best value", min_value=0.0, max_value=1.0, format="percent"
+            ),
+            "inputs": st.column_config.TextColumn(
+                "inputs reached it", help="vectorised, central, loop or fixed (see notes)"
+            ),
         },
-        "p_cheapest": st.column_config.ProgressColumn(
-            "chance cheapest", min_value=0.0, max_value=1.0, format="percent"
-        ),
-        "p_best_value": st.column_config.ProgressColumn(
-            "chance best value", min_value=0.0, max_value=1.0, format="percent"
-        ),
-        "inputs": st.column_config.TextColumn(
-            "inputs reached it", help="vectorised, central, loop or fixed (see notes)"
-        ),
-    },
+    ),
 )
 for note in result.notes:
-    st.caption(md(f"Note: {note}"))
+    st.caption(md(f"Note: {simulation_note(note, [s.id for s in scenario.strategies])}"))
 
 tab_range, tab_win, tab_breakeven, tab_tornado, tab_inputs = st.tabs(
     ["Cost range", "Chance of winning", "Breakeven month", "What decides it", "Inputs"]
@@ -263,9 +274,11 @@ with tab_tornado:
         except InputError as exc:
             messages.show_error(str(exc))
             st.stop()
-        show_chart(tornado_figure(tornado), key="sim_tornado", name="tornado")
+        show_chart(
+            tornado_figure(tornado, [s.id for s in scenario.strategies]), key="sim_tornado", name="tornado"
+        )
         download(tornado_frame(tornado), name="simulation-tornado", key="sim_tornado_data")
 with tab_inputs:
     frame = inputs_frame(result.inputs)
-    st.dataframe(frame, hide_index=True)
+    st.dataframe(readable_inputs(frame, [s.id for s in scenario.strategies]), hide_index=True)
     download(frame, name="simulation-inputs", key="sim_inputs_data")

@@ -24,7 +24,7 @@ from costmodel.scenario.uncertain import with_values
 from costmodel.tokens.parsers import FORMATS, ParseOptions, Upload
 from costmodel.tokens.report import TokenReport, build_report, report_rows
 from costmodel.tokens.stats import ModelTokenStats, training_cost
-from ui import messages, runs, session
+from ui import messages, runs, session, words
 from ui.chart import show_chart
 from ui.figures.tokens import token_histogram_figure
 from ui.markdown import md_literal
@@ -273,7 +273,8 @@ st.markdown(
     + ", ".join(f"{md_literal(f.name)} ({f.format}, {f.n_samples:,})" for f in counted.files)
     + (f"; {counted.n_chat_samples:,} chats" if counted.n_chat_samples else "")
 )
-st.dataframe(pd.DataFrame(report_rows(report)), hide_index=True)
+counts, counts_text = words.text_where_missing(pd.DataFrame(report_rows(report)))  # "—", never "None"
+st.dataframe(counts, hide_index=True, column_config=words.table_config(counts, counts_text))
 estimated = [s for s in report.models if not s.exact]
 for s in estimated:
     c = s.choice
@@ -330,7 +331,8 @@ if counted.n_samples_with_output:
                     "high_training_usd": cost.high_training_usd,
                 }
             )
-        st.dataframe(pd.DataFrame(rows), hide_index=True)
+        costs, costs_text = words.text_where_missing(pd.DataFrame(rows))
+        st.dataframe(costs, hide_index=True, column_config=words.table_config(costs, costs_text))
         st.caption(
             f"At {price:g} USD per 1M training tokens ({offer_id}); tokens x epochs, as OpenAI bills training."
         )

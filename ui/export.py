@@ -11,10 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import numbers
 import os
 import shutil
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from costmodel.scenario.io import dump_scenario
 from costmodel.strategies.common import CATEGORIES
 from ui.figures.common import EXPORT_WIDTH_PX, FIGURE_HEIGHT_PX
 from ui.lifecycle import month_one_line, price_data_line
+from ui.words import MISSING, round_money
 
 EXPORT_TEMPLATE = "plotly_white"
 """Exports leave the app's theme behind: light background, dark text, for memos and slides."""
@@ -153,9 +155,10 @@ def _defuse(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def to_csv(frame: pd.DataFrame) -> str:
-    """CSV text of a table, with text cells that a spreadsheet would run as formulas neutralised."""
+    """CSV text of a table, with text cells that a spreadsheet would run as formulas neutralised and
+    numbers rounded (USD to cents, other figures to six significant digits: no float noise)."""
     buf = io.StringIO()
-    _defuse(frame).to_csv(buf, index=False)
+    _defuse(round_money(frame)).to_csv(buf, index=False)
     return buf.getvalue()
 
 
@@ -278,7 +281,7 @@ def report_html(
             if lifecycle
             else []
         ),
-        table.to_html(index=False, float_format=lambda v: f"{v:,.4g}", na_rep="–", escape=True),
+        table.to_html(index=False, formatters=_cell_formats(table), na_rep=MISSING, escape=True),
         "<h2>Breakeven</h2><ul>" + "".join(f"<li>{esc(b)}</li>" for b in breakevens) + "</ul>",
     ]
     for name, fig in figures.items():
@@ -288,6 +291,32 @@ def report_html(
     parts += [f"<li>{esc(n)}</li>" for n in notes] or ["<li>none</li>"]
     parts.append("</ul><h2>Scenario (YAML)</h2><pre>" + esc(dump_scenario(sc)) + "</pre></body></html>")
     return "\n".join(parts)
+
+
+def _cell_formats(table: pd.DataFrame) -> dict[str, Callable[[object], str]]:
+    """Per column, how the report prints a number: dollars to cents or 4 decimals per request, counts
+    and milliseconds with thousands separators, fractions to 2 decimals; never scientific notation."""
+    return {str(c): _number_format(str(c)) for c in table.columns}
+
+
+def _number_format(column: str) -> Callable[[object], str]:
+    name = column.lower()
+    if "usd" in name:
+        pattern = "${:,.4f}" if "per " in name else "${:,.2f}"
+    elif "fraction" in name or "accuracy" in name:
+        pattern = "{:.2f}"
+    else:
+        pattern = "{:,.0f}"
+
+    def fmt(value: object) -> str:
+        if value is None or (isinstance(value, float) and value != value):
+            return MISSING
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            return str(value)
+        text = pattern.format(abs(float(value)) if pattern[0] == "$" else float(value))
+        return "-" + text if pattern[0] == "$" and value < 0 else text
+
+    return fmt
 
 
 def _plotly_js() -> str:

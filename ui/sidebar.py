@@ -8,6 +8,7 @@ the field and the widgets snap back to the scenario's values.
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import streamlit as st
 
@@ -31,13 +32,26 @@ INPUT_KEY = "sb_input_tokens"
 OUTPUT_KEY = "sb_output_tokens"
 HORIZON_KEY = "sb_horizon_months"
 RATE_KEY = "sb_engineer_usd_per_hour"
+TYPED_KEYS = {
+    REQUESTS_KEY: "sb_requests_typed",
+    GROWTH_KEY: "sb_growth_typed",
+    INPUT_KEY: "sb_input_tokens_typed",
+    OUTPUT_KEY: "sb_output_tokens_typed",
+    HORIZON_KEY: "sb_horizon_typed",
+}
+"""Slider key -> key of the number input beside it, where any value in range can be typed (75,000)."""
+FLOAT_TYPED = frozenset({REQUESTS_KEY, GROWTH_KEY})
+"""Typed boxes holding floats (the scenario may hold a fractional value); the others hold whole numbers."""
 _SYNCED_KEY = "_sb_synced_version"
 
 UPLOAD_CHOICE = "Upload a scenario YAML…"
 BLANK_CHOICE = "Blank scenario (starter values)"
 
 REQUEST_STEPS = sorted({m * 10**e for e in range(1, 10) for m in (1, 2, 5)} | {10**10})
-"""Requests/month on a 1-2-5 log scale from 10 to 10 billion (the scenario's own value is added)."""
+"""Requests/month on a 1-2-5 log scale from 10 to 10 billion. The options never change (a select slider
+sends the index of its option, so an option list that changed with the scenario let a quick move after
+"Start from" land on a neighbouring value); a value between steps sits in the typed box below, and the
+slider shows the nearest step."""
 
 GROWTH_PCT_RANGE = (-20.0, 50.0)
 """Slider range of monthly growth in percent; the model accepts -99 % to +100 % (typed values widen it)."""
@@ -60,12 +74,16 @@ def _sync_widgets() -> None:
         return
     s = session.get_scenario()
     w = s.workload
-    st.session_state[REQUESTS_KEY] = _as_number(w.requests_per_month)
+    st.session_state[REQUESTS_KEY] = nearest_step(w.requests_per_month)
     st.session_state[GROWTH_KEY] = round(w.growth_fraction_per_month * 100.0, 2)
     st.session_state[INPUT_KEY] = round(w.input_tokens_per_request)
     st.session_state[OUTPUT_KEY] = round(w.output_tokens_per_request)
     st.session_state[HORIZON_KEY] = int(s.horizon_months)
     st.session_state[RATE_KEY] = float(s.people.engineer_usd_per_hour)
+    for slider_key, typed_key in TYPED_KEYS.items():
+        value = st.session_state[slider_key]
+        st.session_state[typed_key] = float(value) if slider_key in FLOAT_TYPED else value
+    st.session_state[TYPED_KEYS[REQUESTS_KEY]] = float(w.requests_per_month)  # exact, between steps too
     st.session_state[_SYNCED_KEY] = version
 
 
@@ -78,7 +96,7 @@ def _on_workload_change() -> None:
     ss = st.session_state
     workload = dataclasses.replace(
         s.workload,
-        requests_per_month=float(ss[REQUESTS_KEY]),
+        requests_per_month=float(ss[TYPED_KEYS[REQUESTS_KEY]]),  # the exact value (the slider: a step)
         growth_fraction_per_month=float(ss[GROWTH_KEY]) / 100.0,
         input_tokens_per_request=float(ss[INPUT_KEY]),
         output_tokens_per_request=float(ss[OUTPUT_KEY]),
@@ -87,6 +105,48 @@ def _on_workload_change() -> None:
     candidate = dataclasses.replace(s, workload=workload, people=people, horizon_months=int(ss[HORIZON_KEY]))
     if not runs.apply_scenario(candidate):
         ss[_SYNCED_KEY] = None  # snap the widgets back to the scenario's values
+
+
+def _on_typed(slider_key: str) -> None:
+    """A typed value moves its slider too, then changes the scenario like the slider would."""
+    typed = st.session_state.get(TYPED_KEYS[slider_key])
+    if typed is None:  # an emptied box: the scenario's value comes back
+        st.session_state[_SYNCED_KEY] = None
+        return
+    st.session_state[slider_key] = nearest_step(typed) if slider_key == REQUESTS_KEY else _as_number(typed)
+    _on_workload_change()
+
+
+def _on_requests_slider() -> None:
+    """A step picked on the requests slider becomes the exact value."""
+    st.session_state[TYPED_KEYS[REQUESTS_KEY]] = float(st.session_state[REQUESTS_KEY])
+    _on_workload_change()
+
+
+def nearest_step(requests: float) -> int:
+    """The step of the requests slider nearest to ``requests`` on its log scale.
+
+    >>> nearest_step(75_000), nearest_step(60_000), nearest_step(200_000), nearest_step(0.5)
+    (100000, 50000, 200000, 10)
+    """
+    if requests <= REQUEST_STEPS[0]:
+        return REQUEST_STEPS[0]
+    return min(REQUEST_STEPS, key=lambda step: abs(math.log(step / requests)))
+
+
+def _typed(label: str, slider_key: str, *, low: float, high: float, step: float, fmt: str = "%d") -> None:
+    """The number input under a slider (its label hidden: the slider's label above names it)."""
+    st.sidebar.number_input(
+        f"{label}, typed",
+        min_value=low,
+        max_value=high,
+        step=step,
+        format=fmt,
+        key=TYPED_KEYS[slider_key],
+        on_change=_on_typed,
+        args=(slider_key,),
+        label_visibility="collapsed",
+    )
 
 
 def _on_pick() -> None:
@@ -152,14 +212,22 @@ def render() -> None:
     )
 
     sb.subheader("Workload")
-    options = sorted({*REQUEST_STEPS, st.session_state[REQUESTS_KEY]})
     sb.select_slider(
         "Requests per month (month 1)",
-        options=options,
+        options=REQUEST_STEPS,
         key=REQUESTS_KEY,
         format_func=format_count,
-        on_change=_on_workload_change,
-        help="Log scale. workload.requests_per_month, requests in month 1.",
+        on_change=_on_requests_slider,
+        help="Requests in month 1, on a log scale of steps; type any other value in the box below "
+        "(the slider then shows the nearest step).",
+    )
+    _typed(
+        "Requests per month (month 1)",
+        REQUESTS_KEY,
+        low=1.0,
+        high=float(REQUEST_STEPS[-1]),
+        step=1_000.0,
+        fmt="%.0f",
     )
     growth = float(st.session_state[GROWTH_KEY])
     sb.slider(
@@ -170,8 +238,9 @@ def render() -> None:
         key=GROWTH_KEY,
         format="%.1f%%",
         on_change=_on_workload_change,
-        help="workload.growth_fraction_per_month × 100: R_m = R_1·(1+g)^(m−1).",
+        help="Requests grow by this share every month: R_m = R_1·(1+g)^(m−1); type -99 to 100 below.",
     )
+    _typed("Growth (% per month, compound)", GROWTH_KEY, low=-99.0, high=100.0, step=0.5, fmt="%.2f")
     sb.slider(
         "Input tokens per request (user content)",
         min_value=0,
@@ -179,8 +248,9 @@ def render() -> None:
         step=10,
         key=INPUT_KEY,
         on_change=_on_workload_change,
-        help="workload.input_tokens_per_request, tokens (mean); prompts, shots and retrieved chunks come on top.",
+        help="Mean tokens of user content per request; prompts, shots and retrieved chunks come on top.",
     )
+    _typed("Input tokens per request", INPUT_KEY, low=0, high=10_000_000, step=100)
     sb.slider(
         "Output tokens per request",
         min_value=0,
@@ -188,16 +258,18 @@ def render() -> None:
         step=10,
         key=OUTPUT_KEY,
         on_change=_on_workload_change,
-        help="workload.output_tokens_per_request, tokens generated (mean).",
+        help="Mean tokens generated per request.",
     )
+    _typed("Output tokens per request", OUTPUT_KEY, low=0, high=1_000_000, step=10)
     sb.slider(
         "Horizon (months)",
         min_value=1,
         max_value=min(MAX_HORIZON_MONTHS, max(HORIZON_MAX, int(st.session_state[HORIZON_KEY]))),
         key=HORIZON_KEY,
         on_change=_on_workload_change,
-        help="horizon_months: costs are compared over months 1..H.",
+        help="Costs are compared over months 1..H.",
     )
+    _typed("Horizon (months)", HORIZON_KEY, low=1, high=MAX_HORIZON_MONTHS, step=1)
     sb.number_input(
         "Engineer rate (USD per hour, loaded)",
         min_value=0.0,
@@ -205,7 +277,7 @@ def render() -> None:
         step=5.0,
         key=RATE_KEY,
         on_change=_on_workload_change,
-        help="people.engineer_usd_per_hour; prices setup and maintenance hours. Default $100/h is an assumption.",
+        help="Prices setup and maintenance hours. Default $100/h is an assumption.",
     )
 
     sb.subheader("Save and share")

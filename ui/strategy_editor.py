@@ -35,6 +35,7 @@ from costmodel.scenario.types import (
 from ui import messages, runs, session, session_catalogs
 from ui.composite_templates import composite_template
 from ui.prices import REF_KINDS
+from ui.words import paths_in_words
 
 SOURCE = "strategy editor"
 NOT_SET = "(not set)"
@@ -277,7 +278,7 @@ def _apply(candidate_fn: typing.Callable[[], Scenario]) -> None:
 
 
 def _widget(info: FieldInfo, value: Any, key: str, index: int, catalogs: Catalogs) -> Any:
-    label = info.name.replace("_", " ") + (f" ({info.unit})" if info.unit else "")
+    label = info.name.replace("_", " ") + (f" ({paths_in_words(info.unit)})" if info.unit else "")
     if info.widget == "ref":
         options = ref_options(info.name, catalogs, value)
         extra = ([INLINE] if info.name in INLINE_TYPES else []) + ([NOT_SET] if info.optional else [])

@@ -23,6 +23,7 @@ from ui.figures.simulate import (
     win_frame,
     win_probability_figure,
 )
+from ui.words import path_label
 
 SCENARIO = """
 name: figures
@@ -111,10 +112,11 @@ def test_breakeven_histogram(sim: SimulationResult) -> None:
 def test_tornado_chart_puts_the_largest_swing_on_top(sim: SimulationResult, test_catalogs: Catalogs) -> None:
     t = tornado_for(parse_scenario(SCENARIO), INPUTS, strategy_id="prompt", catalogs=test_catalogs)
     fig = tornado_figure(t)
-    assert fig.layout.title.text == "What decides it: total_usd of prompt"
-    assert fig.layout.xaxis.title.text == "total_usd of prompt (USD)"
+    assert fig.layout.title.text == "What decides it: total of prompt"
+    assert fig.layout.xaxis.title.text == "total of prompt (USD)"
     assert [tr.name for tr in fig.data] == ["input at its p10", "input at its p90"]
-    assert list(fig.data[0].y)[-1] == t.bars[0].input  # plotly draws the last category on top
+    assert list(fig.data[0].y)[-1] == path_label(t.bars[0].input)  # plotly draws the last category on top
+    assert "_" not in "".join(fig.data[0].y)  # field paths in words
     low = fig.data[0]
     assert [b + x for b, x in zip([low.base] * len(low.x), low.x, strict=True)] == pytest.approx(
         [b.low_usd for b in reversed(t.bars)]

@@ -24,7 +24,7 @@ def app(monkeypatch: pytest.MonkeyPatch) -> AppTest:
 
 
 def question(at: AppTest, field: str):  # type: ignore[no-untyped-def]
-    widgets = [w for w in (*at.selectbox, *at.number_input) if w.label.endswith(f"({field})")]
+    widgets = [w for w in (*at.selectbox, *at.number_input) if str(w.key).startswith(f"adv_{field}_")]
     assert len(widgets) == 1, field
     return widgets[0]
 

@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from costmodel.scenario.io import load_scenario
+from ui.figures.simulate import win_frame
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = ROOT / "app_pages" / "simulator.py"
@@ -25,8 +26,11 @@ def app(monkeypatch: pytest.MonkeyPatch) -> AppTest:
 def test_page_renders_every_view_for_the_default_scenario(app: AppTest) -> None:
     at = app.run()
     assert not at.exception and not at.error
-    summary = at.dataframe[0].value
-    assert list(summary["strategy"]) == ["prompt", "rag", "ft-hosted", "ft-llama-8b"]
+    shown = at.dataframe[0].value
+    assert list(shown["strategy"]) == ["prompt", "rag", "ft-hosted", "ft-llama-8b"]
+    assert "None" not in shown.astype(str).to_numpy() and "nan" not in shown.astype(str).to_numpy()
+    assert (shown.loc[shown["strategy"] == "ft-hosted", "total_usd_p10"] == "—").all()  # not simulated
+    summary = win_frame(at.session_state["simulator_result"][1])  # the numbers behind the shown text
     assert summary["p_cheapest"].sum() == pytest.approx(1.0)
     costed = summary.dropna(subset=["total_usd_p10"])  # a strategy stopped by a retirement has no totals
     assert len(costed) >= 3
@@ -36,7 +40,7 @@ def test_page_renders_every_view_for_the_default_scenario(app: AppTest) -> None:
     # The self-hosted preparer takes arrays now: no "held at central values" fallback is reported.
     assert not any("does not take arrays" in c.value for c in at.caption)
     inputs = at.dataframe[-1].value
-    assert "workload.output_tokens_per_request" in set(inputs["input"])
+    assert "output tokens per request" in set(inputs["input"])  # the path in words
     result = at.session_state["simulator_result"][1]
     assert result.draws == 10_000
 
@@ -55,7 +59,7 @@ def test_without_default_uncertainty_the_ranges_collapse(app: AppTest) -> None:
     at = app.run()
     at.toggle(key="sim_default").set_value(False).run()
     assert not at.exception and not at.error
-    summary = at.dataframe[0].value.dropna(subset=["total_usd_p10"])  # strategies that cannot serve have none
+    summary = win_frame(at.session_state["simulator_result"][1]).dropna(subset=["total_usd_p10"])
     assert len(summary) >= 3 and (summary["total_usd_p10"] == summary["total_usd_p90"]).all()
     assert any("No uncertain inputs" in i.value for i in at.info)
 

@@ -17,6 +17,7 @@ from costmodel.scenario.uncertain import UncertainInput
 from costmodel.simulation.results import Bands, SimulationResult, StrategySimulation, strategy_summary_rows
 from costmodel.simulation.sensitivity import HIGH_QUANTILE, LOW_QUANTILE, Tornado
 from ui.figures.common import strategy_colors, style
+from ui.words import path_label
 
 QUANTITIES = {
     "cumulative": ("cumulative cost", "cumulative cost (USD)"),
@@ -226,10 +227,14 @@ def breakeven_frame(sim: SimulationResult) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def tornado_figure(t: Tornado) -> go.Figure:
-    """Horizontal bars: the metric with each input at its p10 and at its p90, largest swing on top."""
+def tornado_figure(t: Tornado, strategy_ids: Sequence[str] = ()) -> go.Figure:
+    """Horizontal bars: the metric with each input at its p10 and at its p90, largest swing on top.
+
+    Each input reads in words, naming its strategy (``strategy_ids``: the scenario's, in order).
+    """
     bars = list(reversed(t.bars))
-    labels = [b.input for b in bars]
+    labels = [for_plotly(path_label(b.input, strategy_ids)) for b in bars]
+    metric = t.metric.replace("total_usd", "total")  # the sensitivity's name for it, in words
     low_q, high_q = f"p{LOW_QUANTILE * 100:.0f}", f"p{HIGH_QUANTILE * 100:.0f}"
     fig = go.Figure()
     for name, values, inputs, colour in (
@@ -255,12 +260,12 @@ def tornado_figure(t: Tornado) -> go.Figure:
         fig.add_vline(x=0.0, line_width=1, annotation_text="equal totals", annotation_position="bottom right")
     style(
         fig,
-        title=f"What decides it: {t.metric}",
+        title=f"What decides it: {metric}",
         subtitle=(
             f"one input at a time at its {low_q} and {high_q}, the others at their central values "
             f"(dotted line: all central, ${t.base_usd:,.0f})"
         ),
-        x_title=f"{t.metric} (USD)",
+        x_title=f"{metric} (USD)",
         y_title="uncertain input",
         legend_title="bar",
     )
