@@ -94,17 +94,30 @@ def style(
 def cumulative_cost_figure(result: RunResult) -> go.Figure:
     """Cumulative cost by month per strategy, with each time-breakeven marked and labelled in words.
 
-    Month 0 holds the one-off costs (before launch); month m adds that month's recurring cost.
+    Month 0 holds the one-off costs (before launch); month m adds that month's recurring cost. When the
+    scenario discounts, the lines are discounted (present value, the NPV basis the verdict and the
+    breakeven months use) and the title says so.
     """
     fig = go.Figure()
     colors = strategy_colors(result)
     horizon = result.scenario.horizon_months
     months = list(range(0, horizon + 1))
+    rate = result.scenario.discount_rate_annual_fraction
+    discounted = rate > 0
+
+    def series(s: StrategyResult) -> list[float]:
+        cumulative = (
+            s.discounted_cumulative_usd
+            if discounted and s.discounted_cumulative_usd is not None
+            else s.cumulative_usd
+        )
+        return [s.one_off_usd, *cumulative.tolist()]
+
     for s in available(result):
         fig.add_trace(
             go.Scatter(
                 x=months,
-                y=[s.one_off_usd, *s.cumulative_usd.tolist()],
+                y=series(s),
                 mode="lines",
                 line={"color": colors[s.id], "width": 3},
                 name=strategy_label(s),
@@ -118,7 +131,7 @@ def cumulative_cost_figure(result: RunResult) -> go.Figure:
             index=i,
             n_markers=len(shown),
             x=month,
-            y=float(result.strategy(pair.b).cumulative_usd[month - 1]),
+            y=series(result.strategy(pair.b))[month],
             label=breakeven_month_label(pair.a, pair.b, month),
             color=colors[pair.b],
             group_title="breakeven",
@@ -127,18 +140,22 @@ def cumulative_cost_figure(result: RunResult) -> go.Figure:
         )
     style(
         fig,
-        title=f"Cumulative cost over {horizon} months",
+        title=(
+            f"Cumulative discounted cost over {horizon} months (NPV at {rate:.0%} a year)"
+            if discounted
+            else f"Cumulative cost over {horizon} months"
+        ),
         # plotly renders a few HTML tags in text (<a>, <b>, ...): the user's name is escaped.
         subtitle=f"{for_plotly(result.scenario.name)}: one-off costs at month 0, then recurring costs month by month",
         x_title="month (0 = one-off costs before launch)",
-        y_title="cumulative cost (USD)",
+        y_title="cumulative discounted cost (USD, present value)" if discounted else "cumulative cost (USD)",
     )
     add_lifecycle_markers(
         fig,
         result,
         colors=colors,
         name_of=strategy_label,
-        values=lambda s: [s.one_off_usd, *s.cumulative_usd.tolist()],
+        values=series,
         first_month=0,
         hover="$%{y:,.0f}",
     )

@@ -26,8 +26,9 @@ def _with_latency(result: RunResult) -> list[StrategyResult]:
 
 
 def all_in_usd_per_request(s: StrategyResult) -> float | None:
-    """Horizon total / requests over the horizon (USD per request), None without requests."""
-    return s.total_usd / s.n_requests_total if s.n_requests_total > 0 else None
+    """The engine's ``all_in_usd_per_request``: horizon total / requests served (the same figure and name as
+    the Overview, the JSON and the CSV), None without requests."""
+    return s.all_in_usd_per_request
 
 
 def latency_budget_ms(result: RunResult) -> float | None:
