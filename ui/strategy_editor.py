@@ -288,7 +288,7 @@ def _widget(info: FieldInfo, value: Any, key: str, index: int, catalogs: Catalog
         )
         if info.name in INLINE_TYPES:
             text = st.text_input(
-                f"{info.name} inline price",
+                f"{info.name.replace('_', ' ')} inline price",
                 value=_flow(value) if isinstance(value, Mapping) else "",
                 key=key + "_inline",
                 help=inline_help(info.name),
