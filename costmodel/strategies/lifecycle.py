@@ -168,6 +168,9 @@ def _next_event(
     return m, notices + events, (subject, name, st)
 
 
+_PHRASE = {"shutdown": "shuts down on", "new_jobs_end": "takes no new training jobs after"}
+
+
 def _months_text(n: int) -> str:
     return "no month" if n <= 0 else ("month 1" if n == 1 else f"months 1-{n}")
 
@@ -270,7 +273,7 @@ def with_lifecycle(preparer: Preparer, s: Strategy, ctx: Context) -> PreparedStr
             events.extend(dataclasses.replace(e, replacement=st.replacement) for e in hits)
             why = "on_model_retirement is stop" if repl_ref is not None else "no replacement is known"
             notes.append(
-                f"{st.id}: {hits[0].kind.replace('_', ' ')} on {hits[0].date.isoformat()} (month {k}); {why}, "
+                f"{st.id} {_PHRASE.get(hits[0].kind, hits[0].kind)} {hits[0].date.isoformat()} (month {k}); {why}, "
                 f"so the strategy serves {_months_text(k - 1)} only and cannot be the cheapest or recommended"
             )
             p = _stopped(p, before, k - 1)
@@ -312,8 +315,8 @@ def with_lifecycle(preparer: Preparer, s: Strategy, ctx: Context) -> PreparedStr
             for i, e in enumerate(hits)
         )
         notes.append(
-            f"{st.id} {'shuts down' if hits[0].kind == 'shutdown' else 'takes no new training jobs after'} "
-            f"{hits[0].date.isoformat()} (month {k}): migrates to {label}, {one_off:,.0f} USD one-off then"
+            f"{st.id} {_PHRASE.get(hits[0].kind, hits[0].kind)} {hits[0].date.isoformat()} (month {k}): "
+            f"migrates to {label}, {one_off:,.0f} USD one-off then"
         )
         p = _compose(p, p2, before, extra)
         current, current_ctx, from_month = s2, ctx2, k

@@ -151,7 +151,7 @@ latency_profiles:
     # the strategy stops after month 6 and cannot be cheapest.
     assert p.available is False and p.available_months == 6
     assert [(e.month, e.kind, e.replacement) for e in p.lifecycle_events] == [(7, "shutdown", None)]
-    assert any("p/ft: shutdown on 2027-06-30 (month 7); no replacement is known" in n for n in p.notes)
+    assert any("p/ft shuts down on 2027-06-30 (month 7); no replacement is known" in n for n in p.notes)
     assert float(np.sum(p.monthly_usd(np.full(12, 1000.0))["tokens"][6:])) == 0.0
 
 
