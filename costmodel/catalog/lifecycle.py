@@ -103,14 +103,14 @@ class LifecycleStatus:
     id: str
     subject: Subject
     status: Status
-    deprecated_on: dt.date | None
-    new_jobs_until: dt.date | None
-    shutdown_on: dt.date | None
-    replacement: str | None
-    source_url: str | None
-    as_of: dt.date | None
     basis: str
     """Human-readable origin: the catalog entry, the offer's shutdown date, genai-prices' flag, or none."""
+    deprecated_on: dt.date | None = None
+    new_jobs_until: dt.date | None = None
+    shutdown_on: dt.date | None = None
+    replacement: str | None = None
+    source_url: str | None = None
+    as_of: dt.date | None = None
 
 
 def lifecycle_status(catalogs: Catalogs, subject: Subject, entry_id: str, on: dt.date) -> LifecycleStatus:
@@ -142,10 +142,7 @@ def lifecycle_status(catalogs: Catalogs, subject: Subject, entry_id: str, on: dt
                 id=entry_id,
                 subject=subject,
                 status=_status(on, None, offer.shutdown_date),
-                deprecated_on=None,
-                new_jobs_until=None,
                 shutdown_on=offer.shutdown_date,
-                replacement=None,
                 source_url=offer.source_url,
                 as_of=offer.as_of,
                 basis="the offer's shutdown_date",
@@ -155,26 +152,9 @@ def lifecycle_status(catalogs: Catalogs, subject: Subject, entry_id: str, on: dt
             id=entry_id,
             subject=subject,
             status="deprecated",
-            deprecated_on=None,
-            new_jobs_until=None,
-            shutdown_on=None,
-            replacement=None,
-            source_url=None,
-            as_of=None,
             basis="genai-prices marks it deprecated (no dates known)",
         )
-    return LifecycleStatus(
-        id=entry_id,
-        subject=subject,
-        status="active",
-        deprecated_on=None,
-        new_jobs_until=None,
-        shutdown_on=None,
-        replacement=None,
-        source_url=None,
-        as_of=None,
-        basis="no announced shutdown",
-    )
+    return LifecycleStatus(id=entry_id, subject=subject, status="active", basis="no announced shutdown")
 
 
 def _status(on: dt.date, deprecated_on: dt.date | None, shutdown_on: dt.date | None) -> Status:
