@@ -15,40 +15,25 @@ Run: python benchmarks/bench_selfhosted_simulate.py
 
 from __future__ import annotations
 
-import dataclasses
 import os
-import statistics
 import time
-from collections.abc import Callable
-from pathlib import Path
 
 import numpy as np
 
+# The same 36-month, five-strategy scenario and timer as the simulator benchmark (run from the repo
+# root as `python benchmarks/bench_selfhosted_simulate.py`: this directory is on sys.path).
+from bench_simulate import DRAWS, EXAMPLE, HORIZON_MONTHS, bench_scenario, median_seconds
+
 from costmodel.catalog.loader import default_catalogs
 from costmodel.scenario.distributions import ThreePoint
-from costmodel.scenario.io import load_scenario, revalidate
-from costmodel.scenario.types import FinetuneSelfhostedStrategy, PromptingStrategy, Scenario
+from costmodel.scenario.types import FinetuneSelfhostedStrategy, Scenario
 from costmodel.scenario.uncertain import UncertainInput, scenario_inputs
 from costmodel.simulation.costs import CostModel
 from costmodel.simulation.default_ranges import default_uncertainty
 from costmodel.simulation.monte_carlo import input_streams, sample_inputs, simulate
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "fintech-support.yaml"
-DRAWS = 10_000
-HORIZON_MONTHS = 36
 LOOP_SAMPLE = 200
 TARGET_S = 0.5
-
-
-def bench_scenario() -> Scenario:
-    """The example over 36 months with a fifth strategy (gpt-4.1-mini, half the traffic batched)."""
-    s = load_scenario(EXAMPLE)
-    prompt = s.strategies[0]
-    assert isinstance(prompt, PromptingStrategy)
-    mini = dataclasses.replace(
-        prompt, id="prompt-mini", model="openai/gpt-4.1-mini", batch_fraction=0.5, accuracy_fraction=0.8
-    )
-    return revalidate(dataclasses.replace(s, horizon_months=HORIZON_MONTHS, strategies=(*s.strategies, mini)))
 
 
 def selfhosted_inputs(scenario: Scenario) -> list[UncertainInput]:
@@ -69,17 +54,6 @@ def selfhosted_inputs(scenario: Scenario) -> list[UncertainInput]:
                 UncertainInput(path=f"strategies[{k}].{name}", dist=dist, origin="benchmark", integer=integer)
             )
     return out
-
-
-def median_seconds(fn: Callable[[], object], repeats: int) -> tuple[float, float]:
-    """Median wall-clock and CPU seconds of ``fn``."""
-    wall, cpu = [], []
-    for _ in range(repeats):
-        start, start_cpu = time.perf_counter(), time.process_time()
-        fn()
-        wall.append(time.perf_counter() - start)
-        cpu.append(time.process_time() - start_cpu)
-    return statistics.median(wall), statistics.median(cpu)
 
 
 def loop_seconds_per_draw(scenario: Scenario, inputs: list[UncertainInput]) -> float:
