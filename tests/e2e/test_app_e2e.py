@@ -51,6 +51,26 @@ def wait_idle(page: Any, quiet_checks: int = 4) -> None:
     raise AssertionError("the app stayed busy for 100 s")
 
 
+CHART_DRAWN_JS = (
+    "() => Array.from(document.querySelectorAll('.js-plotly-plot')).some(d => (d.data || []).length > 0)"
+)
+
+
+def chart_data(page: Any, *, unlike: Any = None) -> Any:
+    """Every chart's y values, once Plotly has drawn (and, with ``unlike``, redrawn to other data).
+
+    Plotly draws after Streamlit goes idle; on a busy machine reading at once can find no data yet.
+    """
+    page.wait_for_function(CHART_DRAWN_JS, timeout=60_000)
+    if unlike is not None:
+        page.wait_for_function(
+            "before => JSON.stringify((" + CHART_DATA_JS + ")()) !== JSON.stringify(before)",
+            arg=unlike,
+            timeout=60_000,
+        )
+    return page.evaluate(CHART_DATA_JS)
+
+
 def open_page(page: Any, url: str) -> None:
     page.goto(url)
     page.wait_for_selector('[data-testid="stMain"]')
@@ -84,12 +104,12 @@ def slider_text(page: Any, key: str) -> str:
 def test_moving_a_slider_redraws_the_chart(page: Any, app_url: str) -> None:
     open_page(page, app_url)
     assert_no_errors(page, "overview")
-    before = page.evaluate(CHART_DATA_JS)
+    before = chart_data(page)
     assert before and before[0], "no chart data on the overview"
     assert "200k requests/month" in verdict(page)
     move_slider(page, "sb_requests_per_month", "ArrowRight")
     assert slider_text(page, "sb_requests_per_month") == "500k"
-    after = page.evaluate(CHART_DATA_JS)
+    after = chart_data(page, unlike=before)
     assert after != before
     assert after[0][0][-1] > before[0][0][-1]  # more requests, higher cumulative cost
     assert "500k requests/month" in verdict(page)
